@@ -1,0 +1,3 @@
+from esign.cli.main import main
+
+raise SystemExit(main())

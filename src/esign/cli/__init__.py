@@ -1,0 +1,1 @@
+"""Typer commands: parse flags into options, call one provider operation, render the result."""

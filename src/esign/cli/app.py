@@ -1,0 +1,84 @@
+"""The root `esign` command and its groups."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from esign import __version__
+from esign.cli import auth, doc, profile, request, sandbox
+from esign.cli.command import (
+    DebugFlag,
+    JsonFlag,
+    MaxAttemptsFlag,
+    NoInputFlag,
+    OutputFlag,
+    ProfileFlag,
+    QuietFlag,
+    RawFlag,
+    RootState,
+    TimeoutFlag,
+    flags_from,
+)
+from esign.cli.completion import register as register_completion
+from esign.core.context import ContextOverrides
+
+HELP = """Document e-signature operations across providers (OKdokument, ZapSign, IndexHealth).
+
+Output is a table on a terminal and JSON when piped (or with --json). Errors go to stderr
+with a documented exit code: 0 ok, 1 unexpected, 2 usage, 3 cancelled, 4 auth,
+5 not found, 6 rejected, 7 rate limited, 8 still pending, 130 interrupted.
+
+Start without an account: esign sandbox demo
+"""
+
+app = typer.Typer(
+    name="esign",
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    # Secrets live in local variables; a pretty traceback would print them.
+    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"esign {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    json_output: JsonFlag = False,
+    output: OutputFlag = None,
+    raw: RawFlag = False,
+    debug: DebugFlag = False,
+    quiet: QuietFlag = False,
+    profile: ProfileFlag = None,
+    no_input: NoInputFlag = False,
+    timeout: TimeoutFlag = None,
+    max_attempts: MaxAttemptsFlag = None,
+    version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
+        ),
+    ] = None,
+) -> None:
+    overrides = ctx.obj if isinstance(ctx.obj, ContextOverrides) else None
+    values = dict(locals())
+    ctx.obj = RootState(flags=flags_from(values), overrides=overrides)
+
+
+app.add_typer(request.app)
+app.add_typer(doc.app)
+app.add_typer(auth.app)
+app.add_typer(profile.app)
+app.add_typer(sandbox.app)
+register_completion(app)

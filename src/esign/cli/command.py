@@ -1,0 +1,200 @@
+"""Every esign command: the shared flags, the app context, and error handling.
+
+Users put output flags after the command (`esign doc info ID --json`), so each command carries
+the shared flags itself (like cobra's persistent flags in gh), and the same flags before the
+command name are accepted by the root. `EsignCommand.invoke` strips them before Typer calls the
+function, builds the `AppContext`, and turns any `EsignError` into one stderr line and its exit
+code (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+import typer.main
+from typer import _click as click  # typer 0.29 vendors click; pinned in pyproject
+from typer._click.globals import get_current_context
+from typer.core import TyperCommand
+
+from esign.core.context import AppContext, ContextOverrides
+from esign.core.errors import EsignError, ExitCode, UnexpectedError
+from esign.core.redact import scrub
+from esign.core.settings import GlobalFlags
+
+APP_KEY = "esign.app"
+
+class OutputFormat(str, Enum):
+    json = "json"
+    table = "table"
+
+
+SHARED_FLAG_HELP = {
+    "json": "Print JSON (the default when stdout is not a terminal).",
+    "output": "Output format: json or table (default: table on a terminal, else json).",
+    "raw": "Print the provider's own response body instead of esign's normalized model.",
+    "debug": "Trace HTTP requests and responses on stderr (secrets redacted); show tracebacks.",
+    "quiet": "No progress or hints on stderr; errors are still shown.",
+    "profile": "Use this profile from the config file (beats ESIGN_PROFILE and ESIGN_* "
+    "credentials).",
+    "no_input": "Never prompt; fail with exit 3 where a prompt would be needed.",
+    "timeout": "Connect/read timeout in seconds for each HTTP request [default: 30].",
+    "max_attempts": "Attempts per request when retrying safe failures [default: 3].",
+}
+
+
+# Annotated aliases for the shared flags: the root callback declares them before the command
+# name, and `_shared_flags_template` lets Typer build the same parameters for every command.
+JsonFlag = Annotated[bool, typer.Option("--json", help=SHARED_FLAG_HELP["json"])]
+OutputFlag = Annotated[
+    OutputFormat | None,
+    typer.Option(metavar="FORMAT", help=SHARED_FLAG_HELP["output"], show_default=False),
+]
+RawFlag = Annotated[bool, typer.Option("--raw", help=SHARED_FLAG_HELP["raw"])]
+DebugFlag = Annotated[bool, typer.Option("--debug", help=SHARED_FLAG_HELP["debug"])]
+QuietFlag = Annotated[bool, typer.Option("--quiet", "-q", help=SHARED_FLAG_HELP["quiet"])]
+ProfileFlag = Annotated[
+    str | None,
+    typer.Option("--profile", metavar="NAME", help=SHARED_FLAG_HELP["profile"], show_default=False),
+]
+NoInputFlag = Annotated[bool, typer.Option("--no-input", help=SHARED_FLAG_HELP["no_input"])]
+TimeoutFlag = Annotated[
+    float | None,
+    typer.Option(
+        min=0.001, metavar="SECONDS", help=SHARED_FLAG_HELP["timeout"], show_default=False
+    ),
+]
+MaxAttemptsFlag = Annotated[
+    int | None,
+    typer.Option(
+        min=1, max=20, metavar="N", help=SHARED_FLAG_HELP["max_attempts"], show_default=False
+    ),
+]
+
+
+def _shared_flags_template(
+    json_output: JsonFlag = False,
+    output: OutputFlag = None,
+    raw: RawFlag = False,
+    debug: DebugFlag = False,
+    quiet: QuietFlag = False,
+    profile: ProfileFlag = None,
+    no_input: NoInputFlag = False,
+    timeout: TimeoutFlag = None,
+    max_attempts: MaxAttemptsFlag = None,
+) -> None:
+    """Never called: Typer reads its signature to build the shared flag parameters."""
+
+
+def shared_flag_params() -> list[click.Parameter]:
+    template = typer.Typer(add_completion=False)
+    template.command()(_shared_flags_template)
+    return list(typer.main.get_command(template).params)
+
+
+SHARED_NAMES = (
+    "json_output",
+    "output",
+    "raw",
+    "debug",
+    "quiet",
+    "profile",
+    "no_input",
+    "timeout",
+    "max_attempts",
+)
+
+
+def flags_from(values: dict[str, Any]) -> GlobalFlags:
+    output = values.get("output")
+    if isinstance(output, OutputFormat):
+        output = output.value
+    if values.get("json_output"):
+        output = "json"
+    return GlobalFlags(
+        output=output,
+        raw=bool(values.get("raw")),
+        debug=bool(values.get("debug")),
+        quiet=bool(values.get("quiet")),
+        profile=values.get("profile"),
+        no_input=bool(values.get("no_input")),
+        timeout=values.get("timeout"),
+        max_attempts=values.get("max_attempts"),
+    )
+
+
+@dataclass
+class RootState:
+    """What the root callback saw: flags given before the command, and test overrides."""
+
+    flags: GlobalFlags
+    overrides: ContextOverrides | None
+
+
+class EsignCommand(TyperCommand):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(shared_flag_params())
+
+    def invoke(self, ctx: click.Context) -> Any:
+        after = flags_from({name: ctx.params.pop(name, None) for name in SHARED_NAMES})
+        state = ctx.find_object(RootState)
+        before = state.flags if state else GlobalFlags()
+        overrides = state.overrides if state else _overrides(ctx.find_root().obj)
+        app = AppContext.create(before.merge(after), overrides)
+        ctx.meta[APP_KEY] = app
+        try:
+            return super().invoke(ctx)
+        except EsignError as err:
+            report(app, err)
+            raise typer.Exit(int(err.exit_code)) from None
+        except KeyboardInterrupt:
+            app.streams.stderr.write("\ninterrupted\n")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except (typer.Exit, typer.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:
+            # `esign doc list | head`: the reader left; that is not our failure.
+            raise typer.Exit(0) from None
+        except Exception as exc:
+            err = UnexpectedError(
+                f"unexpected failure: {type(exc).__name__}: {exc}",
+                hint=None if app.debug else "run again with --debug for details",
+            )
+            report(app, err)
+            raise typer.Exit(int(ExitCode.UNEXPECTED)) from None
+        finally:
+            app.close()
+
+
+def _overrides(obj: Any) -> ContextOverrides | None:
+    return obj if isinstance(obj, ContextOverrides) else None
+
+
+def report(app: AppContext, err: EsignError) -> None:
+    """One line on stderr (plus JSON with --json); a traceback only with --debug."""
+    secrets = app.known_secrets()
+    if app.debug:
+        app.streams.stderr.write(scrub(traceback.format_exc(), secrets))
+    err.message = scrub(err.message, secrets)
+    if err.provider_message:
+        err.provider_message = scrub(err.provider_message, secrets)
+    app.output.error(err)
+
+
+def app_context() -> AppContext:
+    ctx = get_current_context()
+    app = ctx.meta.get(APP_KEY)
+    if not isinstance(app, AppContext):  # pragma: no cover - a command without EsignCommand
+        print("internal error: command has no app context", file=sys.stderr)
+        raise typer.Exit(1)
+    return app
+
+
+def command(group: typer.Typer, name: str, **kwargs: Any) -> Any:
+    """`@command(app, "info")`: a Typer command with esign's shared flags and error handling."""
+    return group.command(name, cls=EsignCommand, **kwargs)

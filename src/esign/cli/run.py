@@ -1,0 +1,43 @@
+"""What command functions share: the provider for this invocation, rendering, confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+
+from esign.cli.command import app_context
+from esign.core.context import AppContext
+from esign.core.errors import CancelledError, UsageError
+from esign.core.models import Outcome
+from esign.providers.base import Provider
+from esign.providers.registry import provider_class
+
+
+def provider_for(app: AppContext) -> Provider:
+    settings = app.settings
+    cls = provider_class(settings.provider)
+    return cls(settings, lambda auth: app.http_client(settings.base_url or cls.default_base_url, auth))
+
+
+def run(operation: Callable[[Provider], Outcome]) -> None:
+    """Resolve the provider, run one operation, render its outcome on stdout."""
+    app = app_context()
+    outcome = operation(provider_for(app))
+    app.output.emit(outcome)
+
+
+def confirm(app: AppContext, question: str, *, yes: bool) -> None:
+    """Ask on a terminal; without one (or with --no-input) demand --yes (exit 3)."""
+    if yes:
+        return
+    if not app.interactive:
+        raise CancelledError(
+            f"{question.rstrip('?')}: confirmation needed", hint="add --yes to proceed"
+        )
+    if not typer.confirm(question, default=False, err=True):
+        raise CancelledError("cancelled; nothing was changed")
+
+
+def not_available_yet(what: str, hint: str | None = None) -> None:
+    raise UsageError(f"`esign {what}` is not available yet in this version of esign", hint=hint)

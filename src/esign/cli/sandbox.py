@@ -1,0 +1,145 @@
+"""`esign sandbox ...`: the local emulator of the provider APIs."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, TextIO
+
+import typer
+
+from esign.cli.command import app_context, command
+from esign.core import sandbox_admin
+from esign.core.errors import UsageError
+from esign.core.http import is_loopback
+
+app = typer.Typer(
+    name="sandbox",
+    help="A local emulator of every provider's API: try every command without an account.",
+    no_args_is_help=True,
+)
+
+SandboxUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--sandbox-url",
+        metavar="URL",
+        help="Where the sandbox runs [default: $ESIGN_SANDBOX_URL or http://127.0.0.1:8765].",
+        show_default=False,
+    ),
+]
+
+
+@command(app, "serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port (0: any free).")] = 8765,
+    faults: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SPEC",
+            help="Faults to inject: JSON rules, or KIND[:ARG]@[METHOD ]PATH[*COUNT] joined "
+            "with ';', e.g. 'status:503@GET /okdokument/JSON/document*2'.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for probabilistic faults.")] = 0,
+) -> None:
+    """Run the sandbox in the foreground until Ctrl-C, printing base URLs and demo credentials.
+
+    Example: esign sandbox serve --port 8765
+    """
+    from esign.sandbox.app import Sandbox
+    from esign.sandbox.faults import parse_rules
+    from esign.sandbox.server import serve as run_server
+
+    app_ctx = app_context()
+    sandbox = Sandbox(seed=seed)
+    if faults:
+        try:
+            sandbox.faults.set(parse_rules(faults), seed=seed)
+        except (ValueError, TypeError) as exc:
+            raise UsageError(f"invalid --faults: {exc}") from None
+    if not is_loopback(host):
+        app_ctx.output.warn(
+            f"listening on {host}: anyone who can reach it can use the sandbox's demo keys"
+        )
+    shown_port = port or 8765
+    origin = f"http://{host if ':' not in host else f'[{host}]'}:{shown_port}"
+    creds = sandbox.credentials(origin)
+    _print_banner(app_ctx.streams.stdout, origin, creds, app_ctx.output.json_mode)
+    run_server(sandbox, host, port, log=not app_ctx.flags.quiet)
+
+
+def _print_banner(
+    stream: TextIO, origin: str, creds: dict[str, dict[str, str]], as_json: bool
+) -> None:
+    if as_json:
+        stream.write(json.dumps({"url": origin, "providers": creds}) + "\n")
+        stream.flush()
+        return
+    lines = [f"esign sandbox on {origin}", ""]
+    for provider, info in creds.items():
+        lines.append(f"{provider}:")
+        lines.extend(f"  {key:<18} {value}" for key, value in info.items())
+    ok = creds["okdokument"]
+    lines += [
+        "",
+        "Try it in another shell:",
+        f"  export ESIGN_PROVIDER=okdokument ESIGN_BASE_URL={ok['base_url']} "
+        f"ESIGN_API_KEY={ok['api_key']}",
+        "  esign request create contract.pdf",
+        "",
+    ]
+    stream.write("\n".join(lines) + "\n")
+    stream.flush()
+
+
+@command(app, "sign")
+def sign(
+    some_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="A document or signature request ID.", show_default=False),
+    ],
+    cancel: Annotated[
+        bool, typer.Option("--cancel", help="Press Close/Cancel instead of signing.")
+    ] = False,
+    signer: Annotated[str, typer.Option(help="The signer's name on the stamp.")] = "Sandbox Signer",
+    sandbox_url: SandboxUrl = None,
+) -> None:
+    """Simulate the signer: stamp the PDF, fire the callback, move the document's state.
+
+    Example: esign sandbox sign 7Ki_u1mrUwijfb
+    """
+    app_ctx = app_context()
+    url = sandbox_admin.sandbox_url(app_ctx.env, sandbox_url)
+    result = sandbox_admin.sign(
+        app_ctx, url, some_id, action="cancel" if cancel else "sign", signer=signer
+    )
+    output = app_ctx.output
+    if output.json_mode:
+        output.write_json(result)
+    else:
+        app_ctx.streams.stdout.write(
+            f"{result.get('provider')} document {result.get('id')} is now {result.get('state')}\n"
+        )
+
+
+@command(app, "demo")
+def demo(
+    out_dir: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIR",
+            help="Where to save the signed PDF [default: a new temporary directory].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Run a whole signing job against an in-process sandbox: create a request from a bundled
+    sample PDF, sign it, show its info, download the signed PDF. Prints each step as the
+    equivalent esign command."""
+    from esign.cli.sandbox_demo import run_demo
+
+    app_ctx = app_context()
+    run_demo(app_ctx, out_dir)
+

@@ -1,0 +1,87 @@
+"""`esign sandbox demo`: a first end-to-end job, no account needed.
+
+It drives the same provider code as the real commands, against a sandbox started on a
+background thread, and narrates each step as the command a user would type.
+"""
+
+from __future__ import annotations
+
+import shlex
+import tempfile
+from pathlib import Path
+
+from esign.cli.run import provider_for
+from esign.core import sandbox_admin
+from esign.core.context import AppContext
+from esign.core.download import Target
+from esign.core.models import Document, Model, Outcome, SignatureRequest
+from esign.core.settings import GlobalFlags
+from esign.providers.base import CreateRequestOptions, DownloadOptions
+
+
+def run_demo(app: AppContext, out_dir: str | None) -> None:
+    from esign.sandbox.pdf import sample_contract
+    from esign.sandbox.server import start_in_thread
+
+    target_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="esign-demo-"))
+    target_dir.mkdir(parents=True, exist_ok=True)
+    sample = target_dir / "sample-contract.pdf"
+    sample.write_bytes(sample_contract())
+
+    running = start_in_thread()
+    try:
+        creds = running.sandbox.credentials(running.url)["okdokument"]
+        env = {
+            **app.env,
+            "ESIGN_PROVIDER": "okdokument",
+            "ESIGN_BASE_URL": creds["base_url"],
+            "ESIGN_API_KEY": creds["api_key"],
+            "ESIGN_SANDBOX_URL": running.url,
+        }
+        flags = GlobalFlags(output=app.flags.output, debug=app.flags.debug, quiet=True)
+        demo = AppContext(flags=flags, env=env, streams=app.streams, sleep=app.sleep)
+        say = app.output.info
+        say(f"Sandbox started at {running.url} (OKdokument emulator, demo API key).")
+        say(
+            "Equivalent setup: esign sandbox serve, then\n"
+            f"  export ESIGN_PROVIDER=okdokument ESIGN_BASE_URL={creds['base_url']} "
+            "ESIGN_API_KEY=<demo key printed by serve>\n"
+        )
+        provider = provider_for(demo)
+        try:
+            say(f"$ esign request create {shlex.quote(str(sample))} --name 'Sample contract'")
+            created = provider.create_request(
+                CreateRequestOptions(file_path=str(sample), name="Sample contract.pdf")
+            ).model
+            assert isinstance(created, SignatureRequest)
+            _show(app, created)
+            document_id = created.document_id or ""
+
+            say(f"\n$ esign sandbox sign {document_id}    # the signer presses Submit")
+            signed = sandbox_admin.sign(
+                demo, running.url, document_id, action="sign", signer="Demo Signer"
+            )
+            say(f"document is now {signed.get('state')}")
+
+            say(f"\n$ esign doc info {document_id}")
+            info = provider.get_document(document_id).model
+            assert isinstance(info, Document)
+            _show(app, info)
+
+            path = target_dir / "signed-contract.pdf"
+            say(f"\n$ esign doc download {document_id} -o {shlex.quote(str(path))}")
+            result = provider.download(
+                document_id,
+                DownloadOptions(target=Target("file", path), force=True, progress=False),
+                app.streams,
+            )
+            _show(app, result)
+            say(f"\nDone: the signed PDF is {path}")
+        finally:
+            demo.close()
+    finally:
+        running.stop()
+
+
+def _show(app: AppContext, model: Model) -> None:
+    app.output.emit(Outcome(model))

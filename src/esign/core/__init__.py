@@ -1,0 +1,1 @@
+"""What every command shares: settings, credentials, output, errors, HTTP, downloads."""

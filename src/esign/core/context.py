@@ -1,0 +1,130 @@
+"""The one object commands get their dependencies from (gh's Factory + IOStreams).
+
+Built lazily: `esign --help` never resolves settings or opens an HTTP session. Tests pass
+`ContextOverrides` (as Typer's `obj`) to swap the streams, environment or clock.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from esign.core.config import Config, load_config
+from esign.core.output import Output
+from esign.core.settings import SECRET_ENV, GlobalFlags, Settings, resolve_settings
+from esign.core.streams import IOStreams
+
+if TYPE_CHECKING:
+    from esign.core.http import AuthHook, HttpClient
+
+
+@dataclass
+class ContextOverrides:
+    streams: IOStreams | None = None
+    env: Mapping[str, str] | None = None
+    sleep: Callable[[float], None] | None = None
+    force_tty: bool | None = None  # pretend the process's streams are (not) terminals
+
+
+@dataclass
+class AppContext:
+    flags: GlobalFlags
+    env: Mapping[str, str]
+    streams: IOStreams
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    _settings: Settings | None = field(default=None, init=False)
+    _config: Config | None = field(default=None, init=False)
+    _clients: list[HttpClient] = field(default_factory=list, init=False)
+
+    @classmethod
+    def create(cls, flags: GlobalFlags, overrides: ContextOverrides | None) -> AppContext:
+        overrides = overrides or ContextOverrides()
+        env = overrides.env if overrides.env is not None else dict(os.environ)
+        streams = overrides.streams or IOStreams.from_system(env, force_tty=overrides.force_tty)
+        return cls(
+            flags=flags,
+            env=env,
+            streams=streams,
+            sleep=overrides.sleep or time.sleep,
+        )
+
+    @property
+    def output(self) -> Output:
+        return Output.choose(
+            self.streams, output=self.flags.output, raw=self.flags.raw, quiet=self.flags.quiet
+        )
+
+    @property
+    def debug(self) -> bool:
+        return self.flags.debug or self.env.get("ESIGN_DEBUG", "") in ("1", "true", "yes")
+
+    @property
+    def interactive(self) -> bool:
+        """May we prompt? Not under --no-input / ESIGN_NO_INPUT, and only with a terminal."""
+        no_input = self.flags.no_input or self.env.get("ESIGN_NO_INPUT", "") in (
+            "1",
+            "true",
+            "yes",
+        )
+        return not no_input and self.streams.stdin_is_tty and self.streams.stderr_is_tty
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.env)
+        return self._config
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = resolve_settings(self.flags, self.env, self.config)
+        return self._settings
+
+    def http_client(self, base_url: str, auth: AuthHook | None) -> HttpClient:
+        from esign.core.http import HttpClient, Tracer
+
+        settings = self.settings
+        tracer = Tracer(self.streams.stderr, self.known_secrets) if self.debug else None
+        client = HttpClient(
+            base_url,
+            timeout=settings.timeout,
+            max_attempts=settings.max_attempts,
+            auth=auth,
+            tracer=tracer,
+            allow_http=settings.allow_http,
+            sleep=self.sleep,
+            clock=self.clock,
+        )
+        self._clients.append(client)
+        return client
+
+    def plain_http_client(self, base_url: str) -> HttpClient:
+        """A session without provider settings or credentials (the sandbox's admin API)."""
+        from esign.core.http import HttpClient, Tracer
+
+        client = HttpClient(
+            base_url,
+            timeout=self.flags.timeout or 30.0,
+            max_attempts=self.flags.max_attempts or 3,
+            tracer=Tracer(self.streams.stderr, self.known_secrets) if self.debug else None,
+            sleep=self.sleep,
+            clock=self.clock,
+        )
+        self._clients.append(client)
+        return client
+
+    def known_secrets(self) -> list[str]:
+        """Every secret this process could hold, for scrubbing text it writes."""
+        found = [self.env[name] for name in SECRET_ENV.values() if self.env.get(name)]
+        if self._settings is not None and self._settings.secret:
+            found.append(self._settings.secret.reveal())
+        return found
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()

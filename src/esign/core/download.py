@@ -1,0 +1,253 @@
+"""Streamed, atomic downloads (DESIGN §7); knows nothing of providers.
+
+The body goes to `TARGET.part` beside the target and is renamed only once it is complete, so a
+failure, a short body or Ctrl-C never leaves a file that looks finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from esign.core.errors import EsignError, NetworkError, UsageError
+from esign.core.models import DownloadResult
+from esign.core.streams import IOStreams
+
+if TYPE_CHECKING:
+    import httpx
+
+    from esign.core.http import HttpClient
+
+CHUNK_SIZE = 1 << 16
+MAX_NAME_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class DownloadSource:
+    """Where a provider says a document's bytes are."""
+
+    url: str
+    document_id: str
+    authenticated: bool = True  # False for presigned URLs: credentials never go there
+    default_extension: str = ".pdf"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What `-o` asked for: stdout, a directory (server's filename), or a file."""
+
+    kind: str  # "stdout" | "dir" | "file"
+    path: Path | None = None
+
+    @classmethod
+    def parse(cls, value: str | None) -> Target:
+        if value == "-":
+            return cls("stdout")
+        if value is None:
+            return cls("dir", Path.cwd())
+        path = Path(value)
+        if value.endswith(("/", os.sep)) or path.is_dir():
+            return cls("dir", path)
+        return cls("file", path)
+
+
+def safe_filename(name: str | None) -> str | None:
+    """A server-suggested name reduced to a plain base name, or None if nothing is left."""
+    if not name:
+        return None
+    name = unicodedata.normalize("NFC", name)
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = name.strip().lstrip(".").strip()
+    if not name or set(name) <= {"."}:
+        return None
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: MAX_NAME_LENGTH - len(ext) - 1] + dot + ext) if dot else name[:200]
+    return name
+
+
+def filename_from_disposition(header: str | None) -> str | None:
+    if not header:
+        return None
+    message = Message()
+    message["content-disposition"] = header
+    try:
+        return message.get_filename()
+    except (ValueError, LookupError):
+        return None
+
+
+def _default_name(source: DownloadSource) -> str:
+    base = safe_filename(source.document_id.replace("/", "_")) or "document"
+    return base + source.default_extension
+
+
+def download(
+    http: HttpClient,
+    source: DownloadSource,
+    target: Target,
+    *,
+    streams: IOStreams,
+    force: bool,
+    progress: bool,
+    error_for: Callable[[httpx.Response], EsignError],
+) -> DownloadResult:
+    if target.kind == "stdout" and streams.stdout_is_tty and not force:
+        raise UsageError(
+            "refusing to write a binary document to the terminal",
+            hint="use -o FILE, pipe the output, or add --force",
+        )
+    if target.kind == "file" and target.path is not None:
+        _refuse_overwrite(target.path, force)
+        if not target.path.parent.exists():
+            raise UsageError(f"directory {target.path.parent} does not exist")
+    if target.kind == "dir" and target.path is not None and not target.path.is_dir():
+        raise UsageError(f"directory {target.path} does not exist")
+
+    response = http.request("GET", source.url, authenticated=source.authenticated, stream=True)
+    try:
+        if response.status_code != 200:
+            response.read()
+            raise error_for(response)
+        content_type = response.headers.get("content-type")
+        if content_type:
+            content_type = content_type.split(";")[0].strip()
+        expected = _content_length(response)
+        if target.kind == "stdout":
+            digest, count = _copy(response, streams.stdout_binary, expected, None)
+            _check_length(count, expected)
+            return DownloadResult(
+                path="-", bytes=count, sha256=digest, content_type=content_type,
+                id=source.document_id,
+            )
+        if target.kind == "dir":
+            assert target.path is not None
+            name = safe_filename(
+                filename_from_disposition(response.headers.get("content-disposition"))
+            ) or _default_name(source)
+            path = target.path / name
+            _refuse_overwrite(path, force)
+        else:
+            assert target.path is not None
+            path = target.path
+        with _progress(streams, progress, expected, path.name) as advance:
+            digest, count = _write_atomically(response, path, expected, advance)
+        return DownloadResult(
+            path=str(path), bytes=count, sha256=digest, content_type=content_type,
+            id=source.document_id,
+        )
+    finally:
+        response.close()
+
+
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists", hint="add --force to overwrite it")
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory")
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length")
+    if value is None or response.headers.get("content-encoding"):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _check_length(count: int, expected: int | None) -> None:
+    if expected is not None and count != expected:
+        raise NetworkError(
+            f"the download was cut short: got {count} of {expected} bytes",
+            hint="nothing was saved; try again",
+        )
+
+
+def _copy(
+    response: httpx.Response,
+    sink: BinaryIO,
+    expected: int | None,
+    advance: Callable[[int], None] | None,
+) -> tuple[str, int]:
+    import httpx
+
+    digest = hashlib.sha256()
+    count = 0
+    try:
+        for chunk in response.iter_bytes(CHUNK_SIZE):
+            sink.write(chunk)
+            digest.update(chunk)
+            count += len(chunk)
+            if advance:
+                advance(len(chunk))
+    except httpx.TransportError as exc:
+        shortfall = f"got {count} of {expected} bytes" if expected else f"after {count} bytes"
+        raise NetworkError(
+            f"the connection failed during the download ({shortfall})",
+            hint="nothing was saved; try again",
+        ) from exc
+    sink.flush()
+    return digest.hexdigest(), count
+
+
+def _write_atomically(
+    response: httpx.Response,
+    path: Path,
+    expected: int | None,
+    advance: Callable[[int], None] | None,
+) -> tuple[str, int]:
+    part = path.with_name(path.name + ".part")
+    try:
+        with open(part, "wb") as sink:
+            digest, count = _copy(response, sink, expected, advance)
+            _check_length(count, expected)
+            os.fsync(sink.fileno())
+        os.replace(part, path)
+    except BaseException:
+        # Includes KeyboardInterrupt: whatever stopped us, leave nothing half-written.
+        with contextlib.suppress(FileNotFoundError):
+            part.unlink()
+        raise
+    return digest, count
+
+
+@contextlib.contextmanager
+def _progress(
+    streams: IOStreams, enabled: bool, total: int | None, label: str
+) -> Iterator[Callable[[int], None] | None]:
+    if not (enabled and streams.stderr_is_tty):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    console = Console(file=streams.stderr, force_terminal=True, no_color=not streams.color)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)

@@ -1,0 +1,124 @@
+"""Normalized models: the same field names whatever the provider (DESIGN §4).
+
+These are the contract scripts rely on (`jq .status`), so fields are only ever added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+DocumentStatus = Literal[
+    "processing", "pending", "signed", "refused", "canceled", "expired", "error", "unknown"
+]
+SignerStatus = Literal["pending", "viewed", "signed", "refused", "unknown"]
+DOCUMENT_STATUSES: tuple[str, ...] = (
+    "processing",
+    "pending",
+    "signed",
+    "refused",
+    "canceled",
+    "expired",
+    "error",
+    "unknown",
+)
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """ISO-8601 in UTC with a Z, the one timestamp form esign prints."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    timespec = "milliseconds" if moment.microsecond else "seconds"
+    return moment.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
+def from_epoch_ms(value: Any) -> datetime | None:
+    """Epoch milliseconds, as a number or a numeric string (providers send both)."""
+    if value in (None, ""):
+        return None
+    try:
+        return datetime.fromtimestamp(float(value) / 1000, tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+class Model:
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload,no-any-return]
+
+
+@dataclass
+class Signer(Model):
+    id: str | None
+    name: str | None
+    email: str | None
+    status: SignerStatus
+    signed_at: str | None = None
+    sign_url: str | None = None
+
+
+@dataclass
+class DocumentFiles(Model):
+    original: str | None = None
+    signed: str | None = None
+
+
+@dataclass
+class Document(Model):
+    provider: str
+    id: str
+    name: str | None
+    status: DocumentStatus
+    provider_status: str | None
+    created_at: str | None = None
+    updated_at: str | None = None
+    signers: list[Signer] = field(default_factory=list)
+    files: DocumentFiles = field(default_factory=DocumentFiles)
+    deleted: bool = False
+    parent_id: str | None = None
+
+
+@dataclass
+class SignatureRequest(Model):
+    provider: str
+    request_id: str
+    document_id: str | None
+    status: DocumentStatus
+    sign_url: str | None = None
+    sign_urls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Deletion(Model):
+    """What a delete did: the object is gone (or soft-deleted) on the provider."""
+
+    provider: str
+    id: str
+    kind: Literal["document", "request"]
+    deleted: bool = True
+
+
+@dataclass
+class DownloadResult(Model):
+    path: str
+    bytes: int
+    sha256: str
+    content_type: str | None
+    id: str | None = None
+
+
+@dataclass
+class PresignedUrl(Model):
+    url: str
+    expires_at: str | None
+
+
+@dataclass
+class Outcome:
+    """A provider call's normalized result plus the provider's own body, for --raw."""
+
+    model: Model | list[Document]
+    raw: Any = None

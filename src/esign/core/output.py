@@ -1,0 +1,223 @@
+"""Rendering results and errors (DESIGN §4, §5).
+
+stdout carries data only: JSON (written with json.dumps, never through rich, which wraps long
+lines) when stdout is not a terminal or with --json; a rich table on a terminal. Everything
+else (hints, warnings, errors) goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from esign.core.errors import EsignError
+from esign.core.models import (
+    Deletion,
+    Document,
+    DownloadResult,
+    Model,
+    Outcome,
+    PresignedUrl,
+    SignatureRequest,
+)
+from esign.core.streams import IOStreams
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@dataclass
+class Output:
+    streams: IOStreams
+    mode: str  # "json" | "table"
+    raw: bool = False
+    quiet: bool = False
+    explicit: bool = False  # the user asked for this format (--json / --output)
+
+    @classmethod
+    def choose(
+        cls, streams: IOStreams, *, output: str | None, raw: bool, quiet: bool
+    ) -> Output:
+        mode = output or ("table" if streams.stdout_is_tty else "json")
+        return cls(streams=streams, mode=mode, raw=raw, quiet=quiet, explicit=output is not None)
+
+    @property
+    def json_mode(self) -> bool:
+        return self.mode == "json"
+
+    # -- data on stdout -------------------------------------------------------------------
+
+    def emit(self, outcome: Outcome) -> None:
+        if self.raw and outcome.raw is not None:
+            self.write_json(outcome.raw)
+            return
+        if self.json_mode:
+            self.write_json(_plain(outcome.model))
+            return
+        self._render_table(outcome.model)
+
+    def write_json(self, data: Any) -> None:
+        self.streams.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        self.streams.stdout.flush()
+
+    def write_json_line(self, data: Any) -> None:
+        self.streams.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self.streams.stdout.flush()
+
+    # -- messages on stderr ---------------------------------------------------------------
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            self.streams.stderr.write(message + "\n")
+            self.streams.stderr.flush()
+
+    def warn(self, message: str) -> None:
+        self.streams.stderr.write(f"warning: {message}\n")
+        self.streams.stderr.flush()
+
+    def error(self, err: EsignError) -> None:
+        self.streams.stderr.write(err.line() + "\n")
+        if self.json_mode and self.explicit:
+            self.streams.stderr.write(json.dumps(err.to_dict(), ensure_ascii=False) + "\n")
+        self.streams.stderr.flush()
+
+    # -- terminal rendering ---------------------------------------------------------------
+
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(
+            file=self.streams.stdout,
+            force_terminal=self.streams.stdout_is_tty,
+            # Without colour, no styling at all: NO_COLOR and TERM=dumb users want plain text.
+            color_system="auto" if self.streams.color else None,
+            highlight=False,
+            soft_wrap=False,
+        )
+
+    def _render_table(self, model: Model | Sequence[Document]) -> None:
+        console = self.console()
+        if isinstance(model, Document):
+            _document_view(console, model)
+        elif isinstance(model, Sequence):
+            _document_list_view(console, model)
+        elif isinstance(model, SignatureRequest):
+            _key_values(
+                console,
+                "Signature request",
+                [
+                    ("Request ID", model.request_id),
+                    ("Document ID", model.document_id),
+                    ("Status", model.status),
+                    ("Sign URL", model.sign_url),
+                    *[(f"Signer URL {i + 1}", url) for i, url in enumerate(model.sign_urls)],
+                ],
+            )
+        elif isinstance(model, Deletion):
+            console.print(f"Deleted {model.kind} {model.id} ({model.provider})", markup=False)
+        elif isinstance(model, DownloadResult):
+            console.print(
+                f"Saved {model.path} ({model.bytes:,} bytes, {model.content_type or 'unknown type'}"
+                f", sha256 {model.sha256})",
+                markup=False,
+            )
+        elif isinstance(model, PresignedUrl):
+            _key_values(
+                console, "Presigned URL", [("URL", model.url), ("Expires", model.expires_at)]
+            )
+        else:
+            self.write_json(_plain(model))
+
+
+def _plain(model: Model | Sequence[Document]) -> Any:
+    if isinstance(model, Sequence):
+        return [item.to_dict() for item in model]
+    return model.to_dict()
+
+
+_STATUS_STYLE = {
+    "signed": "green",
+    "pending": "yellow",
+    "processing": "cyan",
+    "refused": "red",
+    "canceled": "red",
+    "expired": "red",
+    "error": "red",
+    "viewed": "blue",
+}
+
+
+def _status(status: str) -> Any:
+    from rich.text import Text
+
+    return Text(status, style=_STATUS_STYLE.get(status, ""))
+
+
+def _key_values(console: Console, title: str, rows: Sequence[tuple[str, Any]]) -> None:
+    """Aligned `key  value` lines. Values are never wrapped or cut: IDs and URLs must survive
+    copy-paste from a narrow terminal."""
+    from rich.text import Text
+
+    console.print(Text(title, style="bold underline"), soft_wrap=True)
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
+        shown = "-" if value is None else str(value)
+        cell = _status(shown) if key == "Status" else Text(shown)
+        console.print(Text(f"  {key:<{width}}  ", style="bold") + cell, soft_wrap=True)
+
+
+def _document_view(console: Console, doc: Document) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    _key_values(
+        console,
+        f"Document {doc.id}",
+        [
+            ("Name", doc.name),
+            ("Status", doc.status),
+            ("Provider status", f"{doc.provider_status} ({doc.provider})"),
+            ("Created", doc.created_at),
+            ("Updated", doc.updated_at),
+            ("Original file", doc.files.original),
+            ("Signed file", doc.files.signed),
+            ("Parent", doc.parent_id),
+            ("Deleted", "yes" if doc.deleted else "no"),
+        ],
+    )
+    if doc.signers:
+        signers = Table(title="Signers", title_justify="left")
+        for column in ("Name", "Email", "Status", "Signed at", "Sign URL"):
+            signers.add_column(column, overflow="fold")
+        for s in doc.signers:
+            signers.add_row(
+                Text(s.name or "-"),
+                Text(s.email or "-"),
+                _status(s.status),
+                Text(s.signed_at or "-"),
+                Text(s.sign_url or "-"),
+            )
+        console.print(signers)
+
+
+def _document_list_view(console: Console, docs: Sequence[Document]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not docs:
+        console.print("No documents.", markup=False)
+        return
+    table = Table(title=f"{len(docs)} document{'s' if len(docs) != 1 else ''}")
+    table.add_column("ID", no_wrap=True, min_width=max(len(doc.id) for doc in docs))
+    for column in ("Name", "Status", "Updated"):
+        table.add_column(column, overflow="fold")
+    for doc in docs:
+        table.add_row(
+            Text(doc.id),
+            Text(doc.name or "-"),
+            _status(doc.status),
+            Text(doc.updated_at or doc.created_at or "-"),
+        )
+    console.print(table)

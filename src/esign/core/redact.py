@@ -1,0 +1,85 @@
+"""Redaction of secrets from anything esign writes about HTTP traffic (DESIGN §3, §6)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+REDACTED = "[REDACTED]"
+
+SECRET_HEADERS = frozenset(
+    {"authorization", "x-api-key", "proxy-authorization", "cookie", "set-cookie"}
+)
+# JSON field and query parameter names that carry secrets (or presigned-URL signatures).
+_SECRET_NAME = re.compile(
+    r"(secret|token|password|passwd|api[_-]?key|apikey|authorization|signature|credential"
+    r"|^sig$|^key$|x-amz-security-token|otp)",
+    re.IGNORECASE,
+)
+_LONG_STRING = 160
+
+
+def is_secret_name(name: str) -> bool:
+    return bool(_SECRET_NAME.search(name))
+
+
+def redact_url(url: str) -> str:
+    """Mask query values that are signatures or tokens, and any userinfo."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{REDACTED}@{netloc.rsplit('@', 1)[1]}"
+    if not parts.query:
+        return urlunsplit(parts._replace(netloc=netloc))
+    query = [
+        (k, REDACTED if is_secret_name(k) else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="[]")))
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(k, REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in headers]
+
+
+def redact_json(value: Any) -> Any:
+    """Secret-named fields masked; long strings (base64 documents) shortened."""
+    if isinstance(value, Mapping):
+        return {
+            k: REDACTED if is_secret_name(str(k)) and v not in (None, "") else redact_json(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://")):
+            return redact_url(value)
+        if len(value) > _LONG_STRING:
+            return f"{value[:40]}…({len(value)} chars)"
+    return value
+
+
+def redact_body(body: bytes, content_type: str | None) -> str:
+    if not body:
+        return ""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind.endswith("json") or body[:1] in (b"{", b"["):
+        try:
+            return json.dumps(redact_json(json.loads(body)), ensure_ascii=False)
+        except ValueError:
+            pass
+    if kind.startswith("text/") or kind in ("", "application/x-www-form-urlencoded"):
+        text = body[:2000].decode("utf-8", "replace")
+        return text + ("…" if len(body) > 2000 else "")
+    return f"<{len(body)} bytes of {kind or 'binary data'}>"
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Last line of defence: any known secret value that slipped into text is masked."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+    return text

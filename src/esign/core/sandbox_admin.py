@@ -1,0 +1,45 @@
+"""A small client for the sandbox's admin API (`/_sandbox/...`), used by `esign sandbox sign`
+and the demo. It speaks to the emulator only, never to a real provider."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from esign.core.context import AppContext
+from esign.core.errors import MalformedResponseError, NetworkError, error_for_status
+
+DEFAULT_SANDBOX_URL = "http://127.0.0.1:8765"
+
+
+def sandbox_url(env: Mapping[str, str], flag: str | None) -> str:
+    return (flag or env.get("ESIGN_SANDBOX_URL") or DEFAULT_SANDBOX_URL).rstrip("/")
+
+
+def sign(app: AppContext, url: str, some_id: str, *, action: str, signer: str) -> dict[str, Any]:
+    """Have the sandbox's signer press Submit (or Close) on a document or request."""
+    http = app.plain_http_client(url)
+    try:
+        response = http.request(
+            "POST",
+            http.url("_sandbox", "sign"),
+            json={"id": some_id, "action": action, "signer": signer},
+            idempotent=False,
+        )
+    except NetworkError as err:
+        err.hint = f"is `esign sandbox serve` running at {url}? (set ESIGN_SANDBOX_URL)"
+        raise
+    try:
+        body = response.json()
+    except ValueError:
+        raise MalformedResponseError(f"{url} did not answer like an esign sandbox") from None
+    if response.status_code != 200:
+        message = body.get("error") if isinstance(body, dict) else None
+        raise error_for_status(
+            response.status_code,
+            f"sandbox: {message or f'HTTP {response.status_code}'}",
+            provider="sandbox",
+        )
+    if not isinstance(body, dict):
+        raise MalformedResponseError(f"{url} did not answer like an esign sandbox")
+    return body

@@ -1,0 +1,201 @@
+"""Settings resolution: flag > environment > profile > built-in default (DESIGN §2).
+
+Every resolved value remembers where it came from, so `esign auth status` can show it and
+error messages can say which knob to turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from esign.core.config import Config, Profile
+from esign.core.errors import UsageError
+from esign.core.secret import Secret
+
+PROVIDERS = ("okdokument", "zapsign", "indexhealth")
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_ATTEMPTS = 3
+
+# Secret name per provider, and the environment variable that supplies it.
+SECRET_ENV = {"api_key": "ESIGN_API_KEY", "client_secret": "ESIGN_CLIENT_SECRET"}
+PROVIDER_SECRET = {"okdokument": "api_key", "zapsign": "api_key", "indexhealth": "client_secret"}
+
+# Non-secret provider settings a profile may hold, and their environment variables.
+PROVIDER_SETTING_ENV = {
+    "client_id": "ESIGN_CLIENT_ID",
+    "user_email": "ESIGN_USER_EMAIL",
+    "user_first_name": "ESIGN_USER_FIRST_NAME",
+    "user_last_name": "ESIGN_USER_LAST_NAME",
+    "group_name": "ESIGN_GROUP_NAME",
+    "fingerprint": "ESIGN_FINGERPRINT",
+}
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+@dataclass
+class GlobalFlags:
+    """Flags every command accepts, before or after the command name."""
+
+    output: str | None = None  # "json" | "table"; None = decide by TTY
+    raw: bool = False
+    debug: bool = False
+    quiet: bool = False
+    profile: str | None = None
+    no_input: bool = False
+    timeout: float | None = None
+    max_attempts: int | None = None
+
+    def merge(self, other: GlobalFlags) -> GlobalFlags:
+        """Values given in `other` (after the command) win over ours (before it)."""
+        return GlobalFlags(
+            output=other.output or self.output,
+            raw=self.raw or other.raw,
+            debug=self.debug or other.debug,
+            quiet=self.quiet or other.quiet,
+            profile=other.profile or self.profile,
+            no_input=self.no_input or other.no_input,
+            timeout=other.timeout if other.timeout is not None else self.timeout,
+            max_attempts=other.max_attempts
+            if other.max_attempts is not None
+            else self.max_attempts,
+        )
+
+
+@dataclass
+class Settings:
+    provider: str
+    base_url: str | None
+    profile: str | None
+    secret: Secret | None
+    secret_name: str
+    timeout: float
+    max_attempts: int
+    no_input: bool
+    debug: bool
+    allow_http: bool
+    provider_settings: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def env_flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in TRUE_WORDS
+
+
+def _number(raw: str, name: str, kind: type[float] | type[int]) -> float:
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise UsageError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise UsageError(f"{name} must be greater than zero, got {raw!r}")
+    return value
+
+
+def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config) -> Settings:
+    sources: dict[str, str] = {}
+
+    # An explicit --profile beats the environment as a whole: aws users were burned for years
+    # by ambient keys silently overriding the profile they asked for.
+    explicit_profile = flags.profile is not None
+    use_env = not explicit_profile
+
+    profile_name: str | None
+    if flags.profile:
+        profile_name, sources["profile"] = flags.profile, "flag --profile"
+    elif env.get("ESIGN_PROFILE"):
+        profile_name, sources["profile"] = env["ESIGN_PROFILE"], "env ESIGN_PROFILE"
+    elif config.default_profile:
+        profile_name, sources["profile"] = config.default_profile, "config (default)"
+    else:
+        profile_name = None
+
+    profile: Profile | None = None
+    if profile_name is not None:
+        profile = config.profiles.get(profile_name)
+        if profile is None and (explicit_profile or "ESIGN_PROFILE" in sources["profile"]):
+            known = ", ".join(sorted(config.profiles)) or "none"
+            raise UsageError(
+                f"no profile named {profile_name!r} (known profiles: {known})",
+                hint="create one with `esign profile add`",
+            )
+
+    def pick(name: str, env_name: str) -> Any:
+        if use_env and env.get(env_name):
+            sources[name] = f"env {env_name}"
+            return env[env_name]
+        if profile is not None:
+            value = (
+                getattr(profile, name, None)
+                if name in ("provider", "base_url")
+                else profile.settings.get(name)
+            )
+            if value is not None:
+                sources[name] = f"config profile {profile.name}"
+                return value
+        return None
+
+    provider = pick("provider", "ESIGN_PROVIDER")
+    if provider is None:
+        raise UsageError(
+            "no provider configured",
+            hint="set ESIGN_PROVIDER (okdokument, zapsign or indexhealth) with ESIGN_BASE_URL "
+            "and ESIGN_API_KEY, or choose a profile with --profile",
+        )
+    provider = str(provider).strip().lower()
+    if provider not in PROVIDERS:
+        raise UsageError(
+            f"unknown provider {provider!r}", hint=f"choose one of {', '.join(PROVIDERS)}"
+        )
+
+    base_url = pick("base_url", "ESIGN_BASE_URL")
+    if base_url is not None:
+        base_url = str(base_url).rstrip("/")
+
+    secret_name = PROVIDER_SECRET[provider]
+    secret: Secret | None = None
+    secret_env = SECRET_ENV[secret_name]
+    if use_env and env.get(secret_env):
+        secret = Secret(env[secret_env])
+        sources[secret_name] = f"env {secret_env}"
+
+    if flags.timeout is not None:
+        timeout, sources["timeout"] = flags.timeout, "flag --timeout"
+    elif env.get("ESIGN_TIMEOUT"):
+        timeout = _number(env["ESIGN_TIMEOUT"], "ESIGN_TIMEOUT", float)
+        sources["timeout"] = "env ESIGN_TIMEOUT"
+    else:
+        timeout, sources["timeout"] = DEFAULT_TIMEOUT, "default"
+
+    if flags.max_attempts is not None:
+        attempts, sources["max_attempts"] = flags.max_attempts, "flag --max-attempts"
+    elif env.get("ESIGN_MAX_ATTEMPTS"):
+        attempts = int(_number(env["ESIGN_MAX_ATTEMPTS"], "ESIGN_MAX_ATTEMPTS", int))
+        sources["max_attempts"] = "env ESIGN_MAX_ATTEMPTS"
+    else:
+        attempts, sources["max_attempts"] = DEFAULT_MAX_ATTEMPTS, "default"
+
+    provider_settings: dict[str, Any] = {}
+    for name, env_name in PROVIDER_SETTING_ENV.items():
+        value = pick(name, env_name)
+        if value is not None:
+            provider_settings[name] = value
+
+    allow_http = bool(profile.settings.get("allow_http", False)) if profile else False
+
+    return Settings(
+        provider=provider,
+        base_url=base_url,
+        profile=profile.name if profile else profile_name,
+        secret=secret,
+        secret_name=secret_name,
+        timeout=float(timeout),
+        max_attempts=int(attempts),
+        no_input=flags.no_input or env_flag(env, "ESIGN_NO_INPUT"),
+        debug=flags.debug or env_flag(env, "ESIGN_DEBUG"),
+        allow_http=allow_http,
+        provider_settings=provider_settings,
+        sources=sources,
+    )

@@ -1,0 +1,48 @@
+"""Parsing the times and durations users type (`--expires-at 7d`, `--timeout 10m`)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time, timedelta
+
+from esign.core.errors import UsageError
+
+_DURATION = re.compile(r"^\+?(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str, *, what: str = "duration") -> timedelta:
+    """`90`, `90s`, `10m`, `2h`, `7d`, `1w` (a bare number is seconds)."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise UsageError(f"invalid {what} {text!r}", hint="use e.g. 30s, 10m, 2h, 7d or 1w")
+    amount, unit = float(match.group(1)), (match.group(2) or "s").lower()
+    return timedelta(seconds=amount * _UNIT_SECONDS[unit])
+
+
+def parse_when(text: str, *, now: datetime, what: str = "--expires-at") -> datetime:
+    """A future moment: relative (`7d`, `+36h`), an ISO date (end of that day, UTC), or an
+    ISO date-time (UTC unless it carries an offset). Returns an aware UTC datetime."""
+    value = text.strip()
+    if _DURATION.match(value) and not value.isdigit():
+        moment = now + parse_duration(value, what=what)
+    else:
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                moment = datetime.combine(
+                    datetime.fromisoformat(value).date(), time(23, 59, 59), tzinfo=UTC
+                )
+            else:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(
+                f"invalid {what} {text!r}",
+                hint="use a date (2026-12-31), a date-time (2026-12-31T18:00:00Z) or a "
+                "duration from now (7d, 36h)",
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    if moment <= now:
+        raise UsageError(f"{what} {text!r} is in the past")
+    return moment

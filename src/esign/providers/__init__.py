@@ -1,0 +1,1 @@
+"""Provider API clients, one module per provider, behind `esign.providers.base.Provider`."""

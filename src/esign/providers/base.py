@@ -1,0 +1,177 @@
+"""The one interface every provider implements.
+
+A provider maps esign's operations to its wire format and back, and its errors to the error
+classes of `esign.core.errors`. Operations a provider lacks raise `UnsupportedError` (exit 2)
+with a message that says what to use instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from esign.core.download import DownloadSource, Target, download
+from esign.core.errors import AuthError, EsignError, UnsupportedError
+from esign.core.models import DownloadResult, Outcome
+from esign.core.secret import Secret
+from esign.core.settings import Settings
+from esign.core.streams import IOStreams
+
+if TYPE_CHECKING:
+    import httpx
+
+    from esign.core.http import AuthHook, HttpClient
+
+
+@dataclass(frozen=True)
+class SignerSpec:
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateRequestOptions:
+    file_path: str | None = None
+    document_id: str | None = None
+    name: str | None = None
+    redirect_url: str | None = None
+    callback_url: str | None = None
+    expires_at: datetime | None = None
+    request_id: str | None = None
+    signers: tuple[SignerSpec, ...] = ()
+    lang: str | None = None
+    external_id: str | None = None
+    send_email: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateRequestOptions:
+    redirect_url: str | None = None
+    callback_url: str | None = None
+    name: str | None = None
+    expires_at: datetime | None = None
+
+    def is_empty(self) -> bool:
+        return all(v is None for v in vars(self).values())
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    status: str | None = None
+    limit: int | None = None
+    all_pages: bool = False
+    collection: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    file_path: str | None = None
+    url: str | None = None
+    state: str | None = None
+    name: str | None = None
+    collection: str | None = None
+    description: str | None = None
+    doc_type: str | None = None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class DownloadOptions:
+    target: Target
+    force: bool = False
+    original: bool = False
+    progress: bool = True
+
+
+HttpFactory = Callable[["AuthHook | None"], "HttpClient"]
+
+
+class Provider:
+    name: ClassVar[str]
+    title: ClassVar[str]
+    default_base_url: ClassVar[str]
+
+    def __init__(self, settings: Settings, http_factory: HttpFactory) -> None:
+        self.settings = settings
+        self._http_factory = http_factory
+        self._http: HttpClient | None = None
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url or self.default_base_url
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            self._http = self._http_factory(self.authenticate)
+        return self._http
+
+    def require_secret(self) -> Secret:
+        if not self.settings.secret:
+            env = "ESIGN_CLIENT_SECRET" if self.settings.secret_name == "client_secret" else (
+                "ESIGN_API_KEY"
+            )
+            where = f" for profile {self.settings.profile!r}" if self.settings.profile else ""
+            raise AuthError(
+                f"no {self.title} {self.settings.secret_name.replace('_', ' ')}{where}",
+                hint=f"set {env}",
+                provider=self.name,
+            )
+        return self.settings.secret
+
+    def authenticate(self, request: httpx.Request) -> None:
+        raise NotImplementedError
+
+    def error_from_response(self, response: httpx.Response) -> EsignError:
+        raise NotImplementedError
+
+    def unsupported(self, what: str, instead: str | None = None) -> UnsupportedError:
+        return UnsupportedError(f"{self.title} has no {what}", hint=instead, provider=self.name)
+
+    # -- operations (DESIGN command tree); each provider overrides what it supports -----------
+
+    def create_request(self, opts: CreateRequestOptions) -> Outcome:
+        raise self.unsupported("signature requests")
+
+    def update_request(self, request_id: str, opts: UpdateRequestOptions) -> Outcome:
+        raise self.unsupported("signature requests")
+
+    def delete_request(self, request_id: str) -> Outcome:
+        raise self.unsupported("signature requests")
+
+    def get_document(self, document_id: str) -> Outcome:
+        raise self.unsupported("document details")
+
+    def list_documents(self, opts: ListOptions) -> Outcome:
+        raise self.unsupported("document list")
+
+    def upload_document(self, opts: UploadOptions) -> Outcome:
+        raise self.unsupported("document upload")
+
+    def update_document(self, document_id: str, opts: UploadOptions) -> Outcome:
+        raise self.unsupported("document update")
+
+    def delete_document(self, document_id: str) -> Outcome:
+        raise self.unsupported("document deletion")
+
+    def presign(self, document_id: str, *, original: bool) -> Outcome:
+        raise self.unsupported("presigned URLs")
+
+    def download_source(self, document_id: str, *, original: bool) -> DownloadSource:
+        raise self.unsupported("document download")
+
+    def download(
+        self, document_id: str, opts: DownloadOptions, streams: IOStreams
+    ) -> DownloadResult:
+        source = self.download_source(document_id, original=opts.original)
+        return download(
+            self.http,
+            source,
+            opts.target,
+            streams=streams,
+            force=opts.force,
+            progress=opts.progress,
+            error_for=self.error_from_response,
+        )

@@ -1,0 +1,147 @@
+"""The sandbox ASGI app: one emulator per provider under its prefix, plus `/_sandbox` admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from esign.sandbox.faults import (
+    ASGIApp,
+    FaultInjector,
+    FaultMiddleware,
+    Receive,
+    Scope,
+    Send,
+    parse_rules,
+)
+from esign.sandbox.okdokument import (
+    DEMO_API_KEY,
+    FORBIDDEN_API_KEY,
+    OKdokumentApi,
+    OKdokumentStore,
+)
+from esign.sandbox.okdokument import PREFIX as OKDOKUMENT_PREFIX
+from esign.sandbox.state import SharedState
+
+
+@dataclass
+class Sandbox:
+    """Everything the emulator knows; one per server."""
+
+    seed: int = 0
+    shared: SharedState = field(default_factory=SharedState)
+    faults: FaultInjector = field(init=False)
+    okdokument: OKdokumentApi = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.faults = FaultInjector(self.seed)
+        self.okdokument = OKdokumentApi(OKdokumentStore(self.shared))
+
+    def credentials(self, origin: str) -> dict[str, dict[str, Any]]:
+        """What `sandbox serve` prints: per provider, the base URL and demo credentials."""
+        return {
+            "okdokument": {
+                "base_url": f"{origin}{OKDOKUMENT_PREFIX}/JSON",
+                "api_key": DEMO_API_KEY,
+                "forbidden_api_key": FORBIDDEN_API_KEY,
+            },
+        }
+
+    async def sign(self, some_id: str, action: str, signer: str) -> dict[str, Any]:
+        return await self.okdokument.sign(some_id, action=action, signer=signer)
+
+
+def create_app(sandbox: Sandbox | None = None) -> Starlette:
+    sandbox = sandbox or Sandbox()
+
+    async def health(request: Request) -> Response:
+        origin = str(request.base_url).rstrip("/")
+        return JSONResponse({"ok": True, "providers": sandbox.credentials(origin)})
+
+    async def sign(request: Request) -> Response:
+        body = await _body(request)
+        some_id = str(body.get("id") or "")
+        action = str(body.get("action") or "sign")
+        if action not in ("sign", "cancel"):
+            return JSONResponse({"error": "action is sign or cancel"}, status_code=400)
+        result = await sandbox.sign(some_id, action, str(body.get("signer") or "Sandbox Signer"))
+        if "error" in result:
+            return JSONResponse({"error": result["error"]}, status_code=int(result["status"]))
+        return JSONResponse(result)
+
+    async def faults(request: Request) -> Response:
+        if request.method == "DELETE":
+            sandbox.faults.clear()
+        elif request.method in ("POST", "PUT"):
+            body = await _body(request, allow_list=True)
+            try:
+                rules = parse_rules(body.get("rules", body) if isinstance(body, dict) else body)
+            except (ValueError, TypeError) as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+            seed = body.get("seed") if isinstance(body, dict) else None
+            if request.method == "PUT":
+                sandbox.faults.set(rules, seed=seed)
+            else:
+                sandbox.faults.add(rules)
+        return JSONResponse({"seed": sandbox.faults.seed, "rules": sandbox.faults.describe()})
+
+    async def journal(request: Request) -> Response:
+        return JSONResponse(sandbox.shared.journal_json())
+
+    async def callbacks(request: Request) -> Response:
+        return JSONResponse(sandbox.shared.callbacks_json())
+
+    async def requests(request: Request) -> Response:
+        if request.method == "DELETE":
+            sandbox.shared.requests.clear()
+        return JSONResponse(sandbox.shared.requests_json())
+
+    app = Starlette(
+        routes=[
+            Route("/_sandbox/health", health, methods=["GET"]),
+            Route("/_sandbox/sign", sign, methods=["POST"]),
+            Route("/_sandbox/faults", faults, methods=["GET", "POST", "PUT", "DELETE"]),
+            Route("/_sandbox/journal", journal, methods=["GET"]),
+            Route("/_sandbox/callbacks", callbacks, methods=["GET"]),
+            Route("/_sandbox/requests", requests, methods=["GET", "DELETE"]),
+            Mount(OKDOKUMENT_PREFIX, routes=sandbox.okdokument.routes()),
+        ]
+    )
+    app.add_middleware(FaultMiddleware, injector=sandbox.faults)
+    app.add_middleware(RequestLogMiddleware, shared=sandbox.shared)
+    app.state.sandbox = sandbox
+    return app
+
+
+class RequestLogMiddleware:
+    """Outermost: logs every request, including those a fault then drops."""
+
+    def __init__(self, app: ASGIApp, shared: SharedState) -> None:
+        self.app = app
+        self.shared = shared
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/_sandbox"):
+            headers = {k.lower() for k, _ in scope.get("headers", [])}
+            self.shared.log_request(
+                scope["method"],
+                (scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
+                scope.get("query_string", b"").decode("latin-1"),
+                bool(headers & {b"x-api-key", b"authorization"}),
+            )
+        await self.app(scope, receive, send)
+
+
+async def _body(request: Request, allow_list: bool = False) -> Any:
+    try:
+        body = await request.json()
+    except ValueError:
+        return {}
+    if isinstance(body, dict) or (allow_list and isinstance(body, list)):
+        return body
+    return {}
