@@ -159,7 +159,9 @@ def test_update_sends_only_given_fields_and_fixes_the_signer_url(
     updated = result.json()
     # The sandbox reproduces the documented url without /openDocument/ (spec gap 8);
     # esign still prints the entry point that works.
-    raw = cli("request", "update", data["request_id"], "--redirect-url", "https://x.example/b", "--raw").json()
+    raw = cli(
+        "request", "update", data["request_id"], "--redirect-url", "https://x.example/b", "--raw"
+    ).json()
     assert "/openDocument/" not in raw["url"]
     assert updated["sign_url"] == data["sign_url"]
     stored = sandbox.running.sandbox.okdokument.store.requests[data["request_id"]]
@@ -312,7 +314,9 @@ def test_empty_list_is_success(bare_cli: Cli, sandbox: SandboxAdmin) -> None:
     assert "No documents." in on_tty.stdout
 
 
-def test_download_signed_pdf(cli: Cli, contract: Path, sandbox: SandboxAdmin, tmp_path: Path) -> None:
+def test_download_signed_pdf(
+    cli: Cli, contract: Path, sandbox: SandboxAdmin, tmp_path: Path
+) -> None:
     data = create(cli, contract)
     sandbox.sign(data["document_id"])
     target = tmp_path / "signed.pdf"
@@ -346,9 +350,7 @@ def test_download_refuses_to_overwrite_without_force(
     assert target.read_bytes().startswith(b"%PDF-")
 
 
-def test_download_to_stdout_is_byte_identical(
-    cli: Cli, contract: Path, tmp_path: Path
-) -> None:
+def test_download_to_stdout_is_byte_identical(cli: Cli, contract: Path, tmp_path: Path) -> None:
     data = create(cli, contract)
     result = cli("doc", "download", data["document_id"], "-o", "-")
     assert result.exit_code == 0
@@ -366,9 +368,7 @@ def test_download_to_stdout_refuses_a_terminal(cli: Cli, contract: Path) -> None
     assert "terminal" in result.stderr
 
 
-def test_download_into_directory_uses_server_name(
-    cli: Cli, contract: Path, tmp_path: Path
-) -> None:
+def test_download_into_directory_uses_server_name(cli: Cli, contract: Path, tmp_path: Path) -> None:
     data = create(cli, contract, "--name", "Q3 contract.pdf")
     result = cli("doc", "download", data["document_id"], "-o", f"{tmp_path}/")
     assert result.exit_code == 0, result.stderr
@@ -436,9 +436,7 @@ def test_forbidden_key_is_auth_error(cli: Cli, sandbox: SandboxAdmin) -> None:
     assert "403" in result.stderr
 
 
-def test_missing_key_is_auth_error_before_any_request(
-    bare_cli: Cli, sandbox: SandboxAdmin
-) -> None:
+def test_missing_key_is_auth_error_before_any_request(bare_cli: Cli, sandbox: SandboxAdmin) -> None:
     sandbox.clear_requests()
     env = {"ESIGN_PROVIDER": "okdokument", "ESIGN_BASE_URL": sandbox.okdokument_base}
     result = bare_cli("doc", "list", env=env)
@@ -484,3 +482,24 @@ def test_commands_of_later_issues_say_not_available(cli: Cli) -> None:
         result = cli(*args)
         assert result.exit_code == 2, args
         assert "not available yet" in result.stderr
+
+
+def test_an_id_starting_with_a_dash_works_after_double_dash(
+    cli: Cli, contract: Path, sandbox: SandboxAdmin
+) -> None:
+    store = sandbox.running.sandbox.okdokument.store
+    document_id = cli("doc", "upload", str(contract)).json()["id"]
+    dashed = "-" + document_id[1:]
+    store.docs[dashed] = store.docs.pop(document_id)
+    store.docs[dashed].id = dashed
+    assert cli("doc", "info", dashed).exit_code == 2  # read as an option, as in any CLI
+    result = cli("doc", "info", "--", dashed)
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["id"] == dashed
+
+
+def test_sandbox_document_ids_never_start_with_a_dash() -> None:
+    from esign.sandbox.okdokument import new_document_id
+
+    ids = [new_document_id() for _ in range(2000)]
+    assert all(len(i) == 39 and not i.startswith("-") for i in ids)

@@ -7,9 +7,7 @@ import typer
 from esign.cli.command import command
 from esign.cli.run import not_available_yet
 
-app = typer.Typer(
-    name="auth", help="Log in and out, show credential status.", no_args_is_help=True
-)
+app = typer.Typer(name="auth", help="Log in and out, show credential status.", no_args_is_help=True)
 
 ENV_HINT = "for now set ESIGN_PROVIDER, ESIGN_BASE_URL and ESIGN_API_KEY"
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
 
 import typer
 import typer.main
@@ -27,8 +28,10 @@ from esign.core.redact import scrub
 from esign.core.settings import GlobalFlags
 
 APP_KEY = "esign.app"
+F = TypeVar("F", bound=Callable[..., Any])
 
-class OutputFormat(str, Enum):
+
+class OutputFormat(StrEnum):
     json = "json"
     table = "table"
 
@@ -161,11 +164,11 @@ class EsignCommand(TyperCommand):
             # `esign doc list | head`: the reader left; that is not our failure.
             raise typer.Exit(0) from None
         except Exception as exc:
-            err = UnexpectedError(
+            failure = UnexpectedError(
                 f"unexpected failure: {type(exc).__name__}: {exc}",
                 hint=None if app.debug else "run again with --debug for details",
             )
-            report(app, err)
+            report(app, failure)
             raise typer.Exit(int(ExitCode.UNEXPECTED)) from None
         finally:
             app.close()
@@ -195,6 +198,7 @@ def app_context() -> AppContext:
     return app
 
 
-def command(group: typer.Typer, name: str, **kwargs: Any) -> Any:
+def command(group: typer.Typer, name: str, **kwargs: Any) -> Callable[[F], F]:
     """`@command(app, "info")`: a Typer command with esign's shared flags and error handling."""
-    return group.command(name, cls=EsignCommand, **kwargs)
+    decorator: Callable[[F], F] = group.command(name, cls=EsignCommand, **kwargs)
+    return decorator

@@ -19,7 +19,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DocumentId = Annotated[str, typer.Argument(metavar="ID", help="The document's ID.", show_default=False)]
+DocumentId = Annotated[
+    str, typer.Argument(metavar="ID", help="The document's ID.", show_default=False)
+]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
@@ -148,7 +150,8 @@ def download(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     original: Annotated[
-        bool, typer.Option("--original", help="The original, unsigned file (providers that keep it).")
+        bool,
+        typer.Option("--original", help="The original, unsigned file (providers that keep it)."),
     ] = False,
 ) -> None:
     """Download a document's file (the signed one when there is one).
@@ -175,7 +178,9 @@ def download(
 @command(app, "presign")
 def presign(
     document_id: DocumentId,
-    original: Annotated[bool, typer.Option("--original", help="The original, unsigned file.")] = False,
+    original: Annotated[
+        bool, typer.Option("--original", help="The original, unsigned file.")
+    ] = False,
 ) -> None:
     """Print a time-limited URL for the document's file, and when it expires."""
     run(lambda p: p.presign(document_id, original=original))

@@ -45,9 +45,7 @@ _SIGNER = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>\s]+@[^<>\s]+)>
 def parse_signer(text: str) -> SignerSpec:
     match = _SIGNER.match(text)
     if not match or not match.group("name"):
-        raise typer.BadParameter(
-            f"{text!r} is not 'Name' or 'Name <email>'", param_hint="--signer"
-        )
+        raise typer.BadParameter(f"{text!r} is not 'Name' or 'Name <email>'", param_hint="--signer")
     return SignerSpec(name=match.group("name"), email=match.group("email"))
 
 
@@ -130,7 +128,9 @@ def update(
     request_id: RequestId,
     redirect_url: RedirectUrl = None,
     callback_url: CallbackUrl = None,
-    name: Annotated[str | None, typer.Option(help="New name (ZapSign).", show_default=False)] = None,
+    name: Annotated[
+        str | None, typer.Option(help="New name (ZapSign).", show_default=False)
+    ] = None,
     expires_at: ExpiresAt = None,
 ) -> None:
     """Change a signature request; only the fields given are sent."""

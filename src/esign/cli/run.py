@@ -17,7 +17,9 @@ from esign.providers.registry import provider_class
 def provider_for(app: AppContext) -> Provider:
     settings = app.settings
     cls = provider_class(settings.provider)
-    return cls(settings, lambda auth: app.http_client(settings.base_url or cls.default_base_url, auth))
+    return cls(
+        settings, lambda auth: app.http_client(settings.base_url or cls.default_base_url, auth)
+    )
 
 
 def run(operation: Callable[[Provider], Outcome]) -> None:

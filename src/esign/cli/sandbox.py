@@ -98,7 +98,9 @@ def _print_banner(
 def sign(
     some_id: Annotated[
         str,
-        typer.Argument(metavar="ID", help="A document or signature request ID.", show_default=False),
+        typer.Argument(
+            metavar="ID", help="A document or signature request ID.", show_default=False
+        ),
     ],
     cancel: Annotated[
         bool, typer.Option("--cancel", help="Press Close/Cancel instead of signing.")
@@ -142,4 +144,3 @@ def demo(
 
     app_ctx = app_context()
     run_demo(app_ctx, out_dir)
-

@@ -76,14 +76,29 @@ def safe_filename(name: str | None) -> str | None:
 
 
 def filename_from_disposition(header: str | None) -> str | None:
+    """The file name a Content-Disposition suggests; RFC 6266: `filename*` (RFC 5987, any
+    charset) beats the plain `filename` fallback, wherever it stands."""
     if not header:
         return None
+    from email.utils import collapse_rfc2231_value
+
     message = Message()
     message["content-disposition"] = header
-    try:
-        return message.get_filename()
-    except (ValueError, LookupError):
-        return None
+    plain: str | None = None
+    extended: str | None = None
+    for key, value in message.get_params(header="content-disposition", failobj=[]):
+        if key.lower() != "filename":
+            continue
+        if isinstance(value, tuple):
+            # email hands back the percent-decoded bytes as latin-1 text; re-decode them.
+            charset, _lang, text = value
+            try:
+                extended = text.encode("latin-1").decode(charset or "utf-8")
+            except (LookupError, UnicodeError):
+                extended = collapse_rfc2231_value(value)
+        else:
+            plain = value
+    return extended or plain
 
 
 def _default_name(source: DownloadSource) -> str:
@@ -126,7 +141,10 @@ def download(
             digest, count = _copy(response, streams.stdout_binary, expected, None)
             _check_length(count, expected)
             return DownloadResult(
-                path="-", bytes=count, sha256=digest, content_type=content_type,
+                path="-",
+                bytes=count,
+                sha256=digest,
+                content_type=content_type,
                 id=source.document_id,
             )
         if target.kind == "dir":
@@ -142,7 +160,10 @@ def download(
         with _progress(streams, progress, expected, path.name) as advance:
             digest, count = _write_atomically(response, path, expected, advance)
         return DownloadResult(
-            path=str(path), bytes=count, sha256=digest, content_type=content_type,
+            path=str(path),
+            bytes=count,
+            sha256=digest,
+            content_type=content_type,
             id=source.document_id,
         )
     finally:

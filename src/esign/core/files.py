@@ -30,9 +30,7 @@ class LocalDocument:
         return self.kind == "pdf"
 
 
-def read_document(
-    path_text: str, *, max_bytes: int, allow_office: bool = False
-) -> LocalDocument:
+def read_document(path_text: str, *, max_bytes: int, allow_office: bool = False) -> LocalDocument:
     """Read a PDF (or, where the provider converts them, an Office file), refusing early."""
     path = Path(path_text)
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -275,8 +276,10 @@ class HttpClient:
                 return response
             url = urljoin(str(request.url), location)
             target = urlsplit(url)
-            if target.scheme == "http" and not self._allow_http and not is_loopback(
-                target.hostname or ""
+            if (
+                target.scheme == "http"
+                and not self._allow_http
+                and not is_loopback(target.hostname or "")
             ):
                 raise UsageError(f"refusing a redirect to plain http:// on {target.hostname}")
             params = None
@@ -310,6 +313,13 @@ class HttpClient:
                 "check with `esign doc list` before retrying"
             )
         return NetworkError(f"{_describe(exc)} {tries}", hint=hint)
+
+
+def plain_text_excerpt(text: str, limit: int = 200) -> str | None:
+    """A non-JSON error body (an HTML error page, a proxy's text) as one short line."""
+    without_tags = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", text, flags=re.S | re.I)
+    line = " ".join(without_tags.split())
+    return line[:limit] or None
 
 
 def _describe(exc: Exception) -> str:

@@ -37,9 +37,7 @@ class Output:
     explicit: bool = False  # the user asked for this format (--json / --output)
 
     @classmethod
-    def choose(
-        cls, streams: IOStreams, *, output: str | None, raw: bool, quiet: bool
-    ) -> Output:
+    def choose(cls, streams: IOStreams, *, output: str | None, raw: bool, quiet: bool) -> Output:
         mode = output or ("table" if streams.stdout_is_tty else "json")
         return cls(streams=streams, mode=mode, raw=raw, quiet=quiet, explicit=output is not None)
 

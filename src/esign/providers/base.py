@@ -16,7 +16,7 @@ from esign.core.download import DownloadSource, Target, download
 from esign.core.errors import AuthError, EsignError, UnsupportedError
 from esign.core.models import DownloadResult, Outcome
 from esign.core.secret import Secret
-from esign.core.settings import Settings
+from esign.core.settings import SECRET_ENV, Settings
 from esign.core.streams import IOStreams
 
 if TYPE_CHECKING:
@@ -110,9 +110,7 @@ class Provider:
 
     def require_secret(self) -> Secret:
         if not self.settings.secret:
-            env = "ESIGN_CLIENT_SECRET" if self.settings.secret_name == "client_secret" else (
-                "ESIGN_API_KEY"
-            )
+            env = SECRET_ENV[self.settings.secret_name]
             where = f" for profile {self.settings.profile!r}" if self.settings.profile else ""
             raise AuthError(
                 f"no {self.title} {self.settings.secret_name.replace('_', ' ')}{where}",

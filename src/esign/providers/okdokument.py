@@ -23,7 +23,7 @@ from esign.core.errors import (
     error_for_status,
 )
 from esign.core.files import read_document
-from esign.core.http import encode_segment
+from esign.core.http import encode_segment, plain_text_excerpt
 from esign.core.models import (
     Deletion,
     Document,
@@ -102,32 +102,45 @@ class OKdokument(Provider):
         status = response.status_code
         key, value = _error_fields(response)
         provider_message = f"{key} ({value})" if key and value else key
-        common = {"http_status": status, "provider": self.name, "provider_message": provider_message}
+
+        def error(cls: type[EsignError], message: str, hint: str | None = None) -> EsignError:
+            return cls(
+                message,
+                hint=hint,
+                http_status=status,
+                provider=self.name,
+                provider_message=provider_message,
+            )
+
         if key in NOT_FOUND_KEYS:
             what = "signature request" if "signature.request" in key else "document"
-            return NotFoundError(
-                f"OKdokument: {what} {value or ''} not found [{key}]".replace("  ", " "), **common
-            )
+            subject = f"{what} {value}" if value else what
+            return error(NotFoundError, f"OKdokument: {subject} not found [{key}]")
         if status == 401:
-            return AuthError(
+            return error(
+                AuthError,
                 "OKdokument rejected the API key (401)",
-                hint="check ESIGN_API_KEY or the profile's stored key",
-                **common,
+                "check ESIGN_API_KEY or the profile's stored key",
             )
         if status == 403:
-            return AuthError(
+            return error(
+                AuthError,
                 "the OKdokument API key lacks permission for this operation (403)",
-                hint="ask the account owner to activate the API for this key",
-                **common,
+                "ask the account owner to activate the API for this key",
             )
         if status == 409:
-            return RejectedError(
+            return error(
+                RejectedError,
                 "OKdokument refused the request: that signature request ID already exists (409)",
-                hint="each round needs a new --request-id",
-                **common,
+                "each round needs a new --request-id",
             )
         detail = f": {provider_message}" if provider_message else ""
-        return error_for_status(status, f"OKdokument answered HTTP {status}{detail}", **common)
+        return error_for_status(
+            status,
+            f"OKdokument answered HTTP {status}{detail}",
+            provider=self.name,
+            provider_message=provider_message,
+        )
 
     # -- signature requests (spec 6.1, 6.11, 6.12) ------------------------------------------
 
@@ -242,9 +255,7 @@ class OKdokument(Provider):
         )
 
     def get_document(self, document_id: str) -> Outcome:
-        data = self._call(
-            "GET", "document", "metadata", encode_segment(document_id, "document ID")
-        )
+        data = self._call("GET", "document", "metadata", encode_segment(document_id, "document ID"))
         if not isinstance(data, dict):
             raise MalformedResponseError("OKdokument document info is not an object")
         return Outcome(self._document(data, fallback_id=document_id), raw=data)
@@ -331,8 +342,7 @@ def _error_fields(response: httpx.Response) -> tuple[str | None, str | None]:
     try:
         body = response.json()
     except ValueError:
-        text = response.text.strip()
-        return (text[:200] or None), None
+        return plain_text_excerpt(response.text), None
     if not isinstance(body, dict):
         return None, None
     key = body.get("message") or body.get("code")

@@ -186,7 +186,9 @@ class FaultMiddleware:
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
         await send({**start, "headers": headers})
-        await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+        await send(
+            {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+        )
         _abort_connection(receive)
 
 
@@ -195,9 +197,11 @@ async def _swallow(message: Message) -> None:
 
 
 async def _send_status(send: Send, rule: FaultRule) -> None:
-    body = (rule.body if rule.body is not None else json.dumps(
-        {"message": "sandbox fault", "statusCode": rule.status}
-    )).encode()
+    body = (
+        rule.body
+        if rule.body is not None
+        else json.dumps({"message": "sandbox fault", "statusCode": rule.status})
+    ).encode()
     headers = [
         (b"content-type", rule.content_type.encode()),
         (b"content-length", str(len(body)).encode()),

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -102,7 +102,7 @@ class OKdokumentStore:
     counters: dict[str, Counters] = field(default_factory=dict)
 
     def new_doc(self, owner: str, filename: str | None, state: str, content: bytes) -> Doc:
-        doc_id = secrets.token_urlsafe(29)[:39]  # 39-char URL-safe ids, as in the examples
+        doc_id = new_document_id()
         now = datetime.now(UTC)
         doc = Doc(
             id=doc_id,
@@ -139,18 +139,37 @@ class OKdokumentStore:
         return doc, (live[-1] if live else None)
 
 
+def new_document_id() -> str:
+    """39 URL-safe characters, as in the examples. Real IDs may start with '-' (users then
+    write `esign doc info -- -abc`); the sandbox spares its users that."""
+    while True:
+        candidate = secrets.token_urlsafe(30)[:39]
+        if not candidate.startswith("-"):
+            return candidate
+
+
 # -- envelopes (spec §3.2, §3.3; §13.2) ----------------------------------------------------
 
 
 def ok(message: str, result: str, **extra: Any) -> JSONResponse:
-    body = {"code": "SUCCESS", "message": message, "result": result, "statusCode": 200,
-            "success": True, **extra}
+    body = {
+        "code": "SUCCESS",
+        "message": message,
+        "result": result,
+        "statusCode": 200,
+        "success": True,
+        **extra,
+    }
     return JSONResponse(body)
 
 
 def fail(status: int, message: str, value: str | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"message": message, "code": message, "statusCode": status,
-                            "success": False}
+    body: dict[str, Any] = {
+        "message": message,
+        "code": message,
+        "statusCode": status,
+        "success": False,
+    }
     if value is not None:
         body["value"] = value
     return JSONResponse(body, status_code=status)
@@ -267,7 +286,9 @@ class OKdokumentApi:
             return fail(400, "err.bad.request")
         return self._update(request, owner, request.path_params["request_id"], body)
 
-    def _update(self, request: Request, owner: str, request_id: str, body: dict[str, Any]) -> Response:
+    def _update(
+        self, request: Request, owner: str, request_id: str, body: dict[str, Any]
+    ) -> Response:
         sig = self.store.requests.get(request_id)
         if sig is None or sig.owner != owner or sig.deleted:
             return fail(400, "err.signature.request.not.exist", request_id)
@@ -338,7 +359,9 @@ class OKdokumentApi:
             return fail(400, "err.file.too.large")
         if not _is_document(content, upload.filename):
             return fail(400, "err.file.format")
-        doc = self.store.new_doc(owner, upload.filename, str(meta.get("state") or "tosign"), content)
+        doc = self.store.new_doc(
+            owner, upload.filename, str(meta.get("state") or "tosign"), content
+        )
         if str(meta.get("signatureRequestId", "")).lower() == "off":
             # Storage only: no signature process, no credit (spec 6.2, inferred).
             self.store.shared.record(PROVIDER, "upload_document", doc.id)
@@ -347,15 +370,20 @@ class OKdokumentApi:
         if request_id in self.store.requests:
             return fail(409, "err.signature.request.exists", request_id)
         self.store.requests[request_id] = SigRequest(
-            id=request_id, doc_id=doc.id, owner=owner, resulturl=meta.get("resulturl"),
+            id=request_id,
+            doc_id=doc.id,
+            owner=owner,
+            resulturl=meta.get("resulturl"),
             send_info_url=meta.get("sendInfoURL") or meta.get("sendInfoUrl"),
             expires_ms=_epoch_ms(meta.get("expirationTime")),
         )
         self.store.counter(owner).used_requests += 1
         self.store.shared.record(PROVIDER, "create_signature_request", request_id)
         return ok(
-            "msg.signature.request.id.created", request_id,
-            url=f"{_site(request)}/openDocument/{request_id}", documentId=doc.id,
+            "msg.signature.request.id.created",
+            request_id,
+            url=f"{_site(request)}/openDocument/{request_id}",
+            documentId=doc.id,
         )
 
     # -- 6.7 download, 6.8 delete, 6.10 metadata, 6.9 list, 6.13 counter ---------------------
@@ -507,8 +535,10 @@ class OKdokumentApi:
         page and by `esign sandbox sign`. Returns the new state or an error."""
         found = self.store.find_for_signing(some_id)
         if found is None:
-            return {"error": f"no OKdokument document or signature request {some_id!r}",
-                    "status": 404}
+            return {
+                "error": f"no OKdokument document or signature request {some_id!r}",
+                "status": 404,
+            }
         doc, sig = found
         if sig is None or sig.deleted:
             return {"error": "the document has no open signature request", "status": 409}

@@ -72,7 +72,9 @@ def sample_contract(title: str = "Sample service agreement") -> bytes:
     )
 
 
-def stamp_pdf(original: bytes, *, signer: str, provider: str, when: datetime | None = None) -> bytes:
+def stamp_pdf(
+    original: bytes, *, signer: str, provider: str, when: datetime | None = None
+) -> bytes:
     """The original with a visible signature stamp on its last page. Raises ValueError when
     the original is not a PDF pypdf can read."""
     from pypdf import PdfReader, PdfWriter
@@ -93,7 +95,9 @@ def stamp_pdf(original: bytes, *, signer: str, provider: str, when: datetime | N
         writer = PdfWriter(clone_from=reader)
         stamp_page = PdfReader(io.BytesIO(stamp)).pages[0]
         writer.pages[-1].merge_page(stamp_page)
-        writer.add_metadata({"/EsignSandboxSigned": moment.isoformat(), "/Producer": "esign sandbox"})
+        writer.add_metadata(
+            {"/EsignSandboxSigned": moment.isoformat(), "/Producer": "esign sandbox"}
+        )
         out = io.BytesIO()
         writer.write(out)
     except (PyPdfError, IndexError, KeyError, TypeError) as exc:

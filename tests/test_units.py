@@ -1,0 +1,221 @@
+"""Pure functions: parsing, redaction, naming, settings precedence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from esign.core.config import Config, Profile, load_config
+from esign.core.download import filename_from_disposition, safe_filename
+from esign.core.errors import UsageError
+from esign.core.http import encode_segment, parse_retry_after, plain_text_excerpt
+from esign.core.models import from_epoch_ms, iso_utc
+from esign.core.redact import REDACTED, redact_body, redact_json, redact_url
+from esign.core.secret import Secret
+from esign.core.settings import GlobalFlags, resolve_settings
+from esign.core.streams import color_allowed
+from esign.core.when import parse_duration, parse_when
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7d", NOW + timedelta(days=7)),
+        ("+36h", NOW + timedelta(hours=36)),
+        ("90m", NOW + timedelta(minutes=90)),
+        ("2026-12-31", datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)),
+        ("2026-12-31T18:00:00Z", datetime(2026, 12, 31, 18, tzinfo=UTC)),
+        ("2026-12-31T18:00:00+02:00", datetime(2026, 12, 31, 16, tzinfo=UTC)),
+        ("2026-12-31T18:00:00", datetime(2026, 12, 31, 18, tzinfo=UTC)),
+    ],
+)
+def test_parse_when(text: str, expected: datetime) -> None:
+    assert parse_when(text, now=NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2026-01-01", "12345", "-5d", ""])
+def test_parse_when_rejects(text: str) -> None:
+    with pytest.raises(UsageError):
+        parse_when(text, now=NOW)
+
+
+def test_parse_duration() -> None:
+    assert parse_duration("90") == timedelta(seconds=90)
+    assert parse_duration("1w") == timedelta(weeks=1)
+    with pytest.raises(UsageError):
+        parse_duration("soon")
+
+
+def test_retry_after_forms() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+    assert parse_retry_after("3", now) == 3.0
+    assert parse_retry_after("Thu, 01 Jan 2026 00:00:10 GMT", now) == 10.0
+    assert parse_retry_after("Thu, 01 Jan 2026 06:00:00 GMT", now) == 60.0  # capped
+    assert parse_retry_after("-4", now) == 0.0
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after(None, now) is None
+
+
+def test_encode_segment() -> None:
+    assert encode_segment("../x") == "..%2Fx"
+    assert encode_segment("..") == "%2E%2E"
+    assert encode_segment("a?b#c") == "a%3Fb%23c"
+    assert encode_segment("100%") == "100%25"
+    for bad in ("", " ", "a\nb", "\x7f"):
+        with pytest.raises(UsageError):
+            encode_segment(bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("contract.pdf", "contract.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("/abs/path/x.pdf", "x.pdf"),
+        ("C:\\Windows\\evil.pdf", "evil.pdf"),
+        ("..", None),
+        ("...", None),
+        (".hidden.pdf", "hidden.pdf"),
+        ("bad\x00\x1b[31mname.pdf", "bad[31mname.pdf"),
+        ("line\nbreak.pdf", "linebreak.pdf"),
+        ("", None),
+        (None, None),
+        ("a" * 300 + ".pdf", "a" * 196 + ".pdf"),
+    ],
+)
+def test_safe_filename(name: str | None, expected: str | None) -> None:
+    assert safe_filename(name) == expected
+
+
+def test_filename_from_disposition() -> None:
+    assert filename_from_disposition('attachment; filename="a b.pdf"') == "a b.pdf"
+    assert (
+        filename_from_disposition("attachment; filename=x.pdf; filename*=UTF-8''%C3%BA%C4%8D.pdf")
+        == "úč.pdf"
+    )
+    assert (
+        filename_from_disposition("attachment; filename*=UTF-8''%C3%BA.pdf; filename=x.pdf")
+        == "ú.pdf"
+    )
+    assert filename_from_disposition("inline") is None
+    assert filename_from_disposition(None) is None
+
+
+def test_redaction() -> None:
+    assert redact_url("https://s3/x.pdf?X-Amz-Signature=abc&X-Amz-Expires=60").count(REDACTED) == 1
+    assert "user" not in redact_url("https://user:pw@host/x")
+    data = redact_json(
+        {"api_key": "k", "client_secret": "s", "name": "n", "nested": [{"token": "t"}]}
+    )
+    assert data == {
+        "api_key": REDACTED,
+        "client_secret": REDACTED,
+        "name": "n",
+        "nested": [{"token": REDACTED}],
+    }
+    assert redact_body(b"%PDF-1.7 binary", "application/pdf") == "<15 bytes of application/pdf>"
+
+
+def test_plain_text_excerpt() -> None:
+    page = "<html><head><style>p{}</style></head><body><h1>Bad   gateway</h1></body></html>"
+    assert plain_text_excerpt(page) == "Bad gateway"
+    assert plain_text_excerpt("   ") is None
+
+
+def test_secret_never_prints_itself() -> None:
+    secret = Secret("super-secret-value")
+    assert "super" not in repr(secret) and "super" not in str(secret)
+    assert "super" not in f"{secret}" and "super" not in f"{[secret]}"
+    assert secret.reveal() == "super-secret-value"
+    assert secret.masked() == "supe…ue"
+
+
+def test_timestamps() -> None:
+    assert iso_utc(from_epoch_ms("1702288000000")) == "2023-12-11T09:46:40Z"
+    assert iso_utc(from_epoch_ms(1702288000123)) == "2023-12-11T09:46:40.123Z"
+    assert from_epoch_ms("not a number") is None
+
+
+def test_color_rules() -> None:
+    assert color_allowed({}, True) is True
+    assert color_allowed({}, False) is False
+    assert color_allowed({"NO_COLOR": ""}, True) is False
+    assert color_allowed({"TERM": "dumb"}, True) is False
+
+
+# -- settings precedence (DESIGN §2) ---------------------------------------------------------
+
+
+def config(tmp_path: Path) -> Config:
+    return Config(
+        path=tmp_path / "config.toml",
+        default_profile="prod",
+        profiles={
+            "prod": Profile("prod", "okdokument", "https://api.okdokument.com/JSON"),
+            "dev": Profile(
+                "dev", "okdokument", "https://apidev.okdokument.com/JSON", {"allow_http": False}
+            ),
+        },
+    )
+
+
+def test_flag_beats_env_beats_profile_beats_default(tmp_path: Path) -> None:
+    env = {
+        "ESIGN_BASE_URL": "https://env.example/JSON",
+        "ESIGN_TIMEOUT": "12",
+        "ESIGN_API_KEY": "envkey",
+    }
+    settings = resolve_settings(GlobalFlags(timeout=5), env, config(tmp_path))
+    assert settings.profile == "prod"
+    assert settings.base_url == "https://env.example/JSON"
+    assert settings.sources["base_url"] == "env ESIGN_BASE_URL"
+    assert settings.timeout == 5 and settings.sources["timeout"] == "flag --timeout"
+    assert settings.max_attempts == 3 and settings.sources["max_attempts"] == "default"
+    assert settings.secret == Secret("envkey")
+
+
+def test_explicit_profile_flag_ignores_the_environment(tmp_path: Path) -> None:
+    env = {
+        "ESIGN_PROFILE": "prod",
+        "ESIGN_BASE_URL": "https://env.example/JSON",
+        "ESIGN_API_KEY": "ambient-key",
+    }
+    settings = resolve_settings(GlobalFlags(profile="dev"), env, config(tmp_path))
+    assert settings.profile == "dev"
+    assert settings.base_url == "https://apidev.okdokument.com/JSON"
+    assert settings.secret is None  # the ambient key must not leak into --profile dev
+
+
+def test_env_profile_picks_profile_and_env_overrides_fields(tmp_path: Path) -> None:
+    env = {"ESIGN_PROFILE": "dev", "ESIGN_API_KEY": "k"}
+    settings = resolve_settings(GlobalFlags(), env, config(tmp_path))
+    assert settings.profile == "dev" and settings.sources["profile"] == "env ESIGN_PROFILE"
+    assert settings.secret == Secret("k")
+
+
+def test_unknown_profile_and_provider(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no profile named 'nope'"):
+        resolve_settings(GlobalFlags(profile="nope"), {}, config(tmp_path))
+    with pytest.raises(UsageError, match="unknown provider"):
+        resolve_settings(GlobalFlags(), {"ESIGN_PROVIDER": "docusign"}, Config(tmp_path))
+    with pytest.raises(UsageError, match="ESIGN_TIMEOUT"):
+        resolve_settings(
+            GlobalFlags(), {"ESIGN_PROVIDER": "okdokument", "ESIGN_TIMEOUT": "x"}, Config(tmp_path)
+        )
+
+
+def test_load_config_reads_profiles(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        'default_profile = "sb"\n[profiles.sb]\nprovider = "okdokument"\n'
+        'base_url = "http://127.0.0.1:8765/okdokument/JSON"\n'
+    )
+    loaded = load_config({"ESIGN_CONFIG_DIR": str(tmp_path)})
+    assert loaded.default_profile == "sb"
+    assert loaded.profiles["sb"].base_url == "http://127.0.0.1:8765/okdokument/JSON"
+    (tmp_path / "config.toml").write_text("not = [valid")
+    with pytest.raises(UsageError, match="not valid TOML"):
+        load_config({"ESIGN_CONFIG_DIR": str(tmp_path)})
