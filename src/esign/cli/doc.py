@@ -9,9 +9,9 @@ import typer
 
 from esign.cli.command import app_context, command
 from esign.cli.run import confirm, not_available_yet, provider_for, run
-from esign.core.download import Target
-from esign.core.models import DOCUMENT_STATUSES, Outcome
-from esign.providers.base import DownloadOptions, ListOptions, UploadOptions
+from esign.core.statuses import DOCUMENT_STATUSES
+from esign.core.target import Target
+from esign.providers.options import DownloadOptions, ListOptions, UploadOptions
 
 app = typer.Typer(
     name="doc",
@@ -167,6 +167,8 @@ def download(
         original=original,
         progress=not app_ctx.flags.quiet,
     )
+    from esign.core.models import Outcome
+
     result = provider_for(app_ctx).download(document_id, opts, app_ctx.streams)
     if result.path == "-":
         # stdout carries the document itself; the summary must not corrupt it.

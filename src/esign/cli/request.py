@@ -11,7 +11,7 @@ import typer
 from esign.cli.command import app_context, command
 from esign.cli.run import confirm, provider_for, run
 from esign.core.when import parse_when
-from esign.providers.base import CreateRequestOptions, SignerSpec, UpdateRequestOptions
+from esign.providers.options import CreateRequestOptions, SignerSpec, UpdateRequestOptions
 
 app = typer.Typer(
     name="request",

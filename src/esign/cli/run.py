@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
 
 from esign.cli.command import app_context
-from esign.core.context import AppContext
 from esign.core.errors import CancelledError, UsageError
-from esign.core.models import Outcome
-from esign.providers.base import Provider
-from esign.providers.registry import provider_class
+
+if TYPE_CHECKING:
+    from esign.core.context import AppContext
+    from esign.core.models import Outcome
+    from esign.providers.base import Provider
 
 
 def provider_for(app: AppContext) -> Provider:
+    from esign.providers.registry import provider_class
+
     settings = app.settings
     cls = provider_class(settings.provider)
     return cls(

@@ -8,9 +8,7 @@ from typing import Annotated, TextIO
 import typer
 
 from esign.cli.command import app_context, command
-from esign.core import sandbox_admin
 from esign.core.errors import UsageError
-from esign.core.http import is_loopback
 
 app = typer.Typer(
     name="sandbox",
@@ -48,6 +46,7 @@ def serve(
 
     Example: esign sandbox serve --port 8765
     """
+    from esign.core.http import is_loopback
     from esign.sandbox.app import Sandbox
     from esign.sandbox.faults import parse_rules
     from esign.sandbox.server import serve as run_server
@@ -112,6 +111,8 @@ def sign(
 
     Example: esign sandbox sign 7Ki_u1mrUwijfb
     """
+    from esign.core import sandbox_admin
+
     app_ctx = app_context()
     url = sandbox_admin.sandbox_url(app_ctx.env, sandbox_url)
     result = sandbox_admin.sign(

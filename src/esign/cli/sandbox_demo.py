@@ -13,10 +13,10 @@ from pathlib import Path
 from esign.cli.run import provider_for
 from esign.core import sandbox_admin
 from esign.core.context import AppContext
-from esign.core.download import Target
 from esign.core.models import Document, Model, Outcome, SignatureRequest
 from esign.core.settings import GlobalFlags
-from esign.providers.base import CreateRequestOptions, DownloadOptions
+from esign.core.target import Target
+from esign.providers.options import CreateRequestOptions, DownloadOptions
 
 
 def run_demo(app: AppContext, out_dir: str | None) -> None:

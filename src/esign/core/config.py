@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,8 @@ class Config:
 
 
 def load_config(env: Mapping[str, str]) -> Config:
+    import tomllib
+
     path = config_dir(env) / CONFIG_FILE_NAME
     try:
         text = path.read_text(encoding="utf-8")

@@ -12,13 +12,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from esign.core.config import Config, load_config
-from esign.core.output import Output
 from esign.core.settings import SECRET_ENV, GlobalFlags, Settings, resolve_settings
 from esign.core.streams import IOStreams
 
 if TYPE_CHECKING:
+    from esign.core.config import Config
     from esign.core.http import AuthHook, HttpClient
+    from esign.core.output import Output
 
 
 @dataclass
@@ -54,6 +54,8 @@ class AppContext:
 
     @property
     def output(self) -> Output:
+        from esign.core.output import Output
+
         return Output.choose(
             self.streams, output=self.flags.output, raw=self.flags.raw, quiet=self.flags.quiet
         )
@@ -75,6 +77,8 @@ class AppContext:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from esign.core.config import load_config
+
             self._config = load_config(self.env)
         return self._config
 

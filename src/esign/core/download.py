@@ -13,13 +13,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from esign.core.errors import EsignError, NetworkError, UsageError
 from esign.core.models import DownloadResult
 from esign.core.streams import IOStreams
+from esign.core.target import Target
 
 if TYPE_CHECKING:
     import httpx
@@ -38,25 +38,6 @@ class DownloadSource:
     document_id: str
     authenticated: bool = True  # False for presigned URLs: credentials never go there
     default_extension: str = ".pdf"
-
-
-@dataclass(frozen=True)
-class Target:
-    """What `-o` asked for: stdout, a directory (server's filename), or a file."""
-
-    kind: str  # "stdout" | "dir" | "file"
-    path: Path | None = None
-
-    @classmethod
-    def parse(cls, value: str | None) -> Target:
-        if value == "-":
-            return cls("stdout")
-        if value is None:
-            return cls("dir", Path.cwd())
-        path = Path(value)
-        if value.endswith(("/", os.sep)) or path.is_dir():
-            return cls("dir", path)
-        return cls("file", path)
 
 
 def safe_filename(name: str | None) -> str | None:
@@ -80,6 +61,7 @@ def filename_from_disposition(header: str | None) -> str | None:
     charset) beats the plain `filename` fallback, wherever it stands."""
     if not header:
         return None
+    from email.message import Message
     from email.utils import collapse_rfc2231_value
 
     message = Message()

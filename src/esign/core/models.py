@@ -9,20 +9,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from esign.core.statuses import DOCUMENT_STATUSES as DOCUMENT_STATUSES
+
 DocumentStatus = Literal[
     "processing", "pending", "signed", "refused", "canceled", "expired", "error", "unknown"
 ]
 SignerStatus = Literal["pending", "viewed", "signed", "refused", "unknown"]
-DOCUMENT_STATUSES: tuple[str, ...] = (
-    "processing",
-    "pending",
-    "signed",
-    "refused",
-    "canceled",
-    "expired",
-    "error",
-    "unknown",
-)
 
 
 def iso_utc(moment: datetime | None) -> str | None:

@@ -8,81 +8,26 @@ with a message that says what to use instead.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from esign.core.download import DownloadSource, Target, download
+from esign.core.download import DownloadSource, download
 from esign.core.errors import AuthError, EsignError, UnsupportedError
 from esign.core.models import DownloadResult, Outcome
 from esign.core.secret import Secret
 from esign.core.settings import SECRET_ENV, Settings
 from esign.core.streams import IOStreams
+from esign.providers.options import (
+    CreateRequestOptions,
+    DownloadOptions,
+    ListOptions,
+    UpdateRequestOptions,
+    UploadOptions,
+)
 
 if TYPE_CHECKING:
     import httpx
 
     from esign.core.http import AuthHook, HttpClient
-
-
-@dataclass(frozen=True)
-class SignerSpec:
-    name: str
-    email: str | None = None
-
-
-@dataclass(frozen=True)
-class CreateRequestOptions:
-    file_path: str | None = None
-    document_id: str | None = None
-    name: str | None = None
-    redirect_url: str | None = None
-    callback_url: str | None = None
-    expires_at: datetime | None = None
-    request_id: str | None = None
-    signers: tuple[SignerSpec, ...] = ()
-    lang: str | None = None
-    external_id: str | None = None
-    send_email: bool = False
-
-
-@dataclass(frozen=True)
-class UpdateRequestOptions:
-    redirect_url: str | None = None
-    callback_url: str | None = None
-    name: str | None = None
-    expires_at: datetime | None = None
-
-    def is_empty(self) -> bool:
-        return all(v is None for v in vars(self).values())
-
-
-@dataclass(frozen=True)
-class ListOptions:
-    status: str | None = None
-    limit: int | None = None
-    all_pages: bool = False
-    collection: str | None = None
-
-
-@dataclass(frozen=True)
-class UploadOptions:
-    file_path: str | None = None
-    url: str | None = None
-    state: str | None = None
-    name: str | None = None
-    collection: str | None = None
-    description: str | None = None
-    doc_type: str | None = None
-    tags: tuple[str, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class DownloadOptions:
-    target: Target
-    force: bool = False
-    original: bool = False
-    progress: bool = True
 
 
 HttpFactory = Callable[["AuthHook | None"], "HttpClient"]

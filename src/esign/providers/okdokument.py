@@ -34,10 +34,10 @@ from esign.core.models import (
     from_epoch_ms,
     iso_utc,
 )
-from esign.providers.base import (
+from esign.providers.base import Provider
+from esign.providers.options import (
     CreateRequestOptions,
     ListOptions,
-    Provider,
     UpdateRequestOptions,
     UploadOptions,
 )

@@ -1,0 +1,13 @@
+"""The normalized status vocabularies (DESIGN §4): tiny, so `--help` can name them cheaply."""
+
+DOCUMENT_STATUSES: tuple[str, ...] = (
+    "processing",
+    "pending",
+    "signed",
+    "refused",
+    "canceled",
+    "expired",
+    "error",
+    "unknown",
+)
+SIGNER_STATUSES: tuple[str, ...] = ("pending", "viewed", "signed", "refused", "unknown")

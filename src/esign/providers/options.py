@@ -1,0 +1,68 @@
+"""What the commands ask of a provider: plain option objects, cheap to import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from esign.core.target import Target
+
+
+@dataclass(frozen=True)
+class SignerSpec:
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateRequestOptions:
+    file_path: str | None = None
+    document_id: str | None = None
+    name: str | None = None
+    redirect_url: str | None = None
+    callback_url: str | None = None
+    expires_at: datetime | None = None
+    request_id: str | None = None
+    signers: tuple[SignerSpec, ...] = ()
+    lang: str | None = None
+    external_id: str | None = None
+    send_email: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateRequestOptions:
+    redirect_url: str | None = None
+    callback_url: str | None = None
+    name: str | None = None
+    expires_at: datetime | None = None
+
+    def is_empty(self) -> bool:
+        return all(v is None for v in vars(self).values())
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    status: str | None = None
+    limit: int | None = None
+    all_pages: bool = False
+    collection: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    file_path: str | None = None
+    url: str | None = None
+    state: str | None = None
+    name: str | None = None
+    collection: str | None = None
+    description: str | None = None
+    doc_type: str | None = None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class DownloadOptions:
+    target: Target
+    force: bool = False
+    original: bool = False
+    progress: bool = True
