@@ -92,7 +92,7 @@ class Output:
             # Without colour, no styling at all: NO_COLOR and TERM=dumb users want plain text.
             color_system="auto" if self.streams.color else None,
             highlight=False,
-            soft_wrap=False,
+            soft_wrap=True,  # lines are never broken: hashes and paths stay copyable
         )
 
     def _render_table(self, model: Model | Sequence[Document]) -> None:
