@@ -50,6 +50,9 @@ class SandboxAdmin:
     def okdokument_key(self) -> str:
         return str(self.running.sandbox.credentials(self.url)["okdokument"]["api_key"])
 
+    def zapsign(self, name: str) -> str:
+        return str(self.running.sandbox.credentials(self.url)["zapsign"][name])
+
     @property
     def okdokument_forbidden_key(self) -> str:
         return str(self.running.sandbox.credentials(self.url)["okdokument"]["forbidden_api_key"])
@@ -75,8 +78,13 @@ class SandboxAdmin:
     def clear_requests(self) -> None:
         self.http.delete("/_sandbox/requests").raise_for_status()
 
-    def sign(self, some_id: str, action: str = "sign") -> dict[str, Any]:
-        response = self.http.post("/_sandbox/sign", json={"id": some_id, "action": action})
+    def sign(
+        self, some_id: str, action: str = "sign", signer_token: str | None = None
+    ) -> dict[str, Any]:
+        response = self.http.post(
+            "/_sandbox/sign",
+            json={"id": some_id, "action": action, "signer_token": signer_token},
+        )
         response.raise_for_status()
         return dict(response.json())
 
@@ -116,6 +124,16 @@ def okd_env(sandbox: SandboxAdmin) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def zs_env(sandbox: SandboxAdmin) -> dict[str, str]:
+    return {
+        "ESIGN_PROVIDER": "zapsign",
+        "ESIGN_BASE_URL": sandbox.zapsign("base_url"),
+        "ESIGN_API_KEY": sandbox.zapsign("api_key"),
+        "ESIGN_SANDBOX_URL": sandbox.url,
+    }
+
+
 class Cli:
     """Runs the real Typer app in-process with a chosen environment and TTY mode."""
 
@@ -150,6 +168,12 @@ class Cli:
 @pytest.fixture
 def cli(okd_env: dict[str, str]) -> Cli:
     return Cli(okd_env)
+
+
+@pytest.fixture
+def zs(zs_env: dict[str, str]) -> Cli:
+    """The CLI configured for the sandbox's ZapSign."""
+    return Cli(zs_env)
 
 
 @pytest.fixture

@@ -183,3 +183,11 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     signed = tmp_path / "signed-contract.pdf"
     assert "Signer: Demo Signer" in PdfReader(signed).pages[-1].extract_text()
     assert signed.read_bytes() != (tmp_path / "sample-contract.pdf").read_bytes()
+
+
+def test_demo_with_zapsign(tmp_path: Path) -> None:
+    result = run("sandbox", "demo", "--provider", "zapsign", "--out-dir", str(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    assert "--signer 'Demo Signer <demo@example.com>'" in result.stderr
+    signed = tmp_path / "signed-contract.pdf"
+    assert "Signer: Demo Signer" in PdfReader(signed).pages[-1].extract_text()

@@ -452,7 +452,7 @@ def test_no_provider_is_a_usage_error(bare_cli: Cli) -> None:
 
 
 def test_planned_provider_says_not_available_yet(bare_cli: Cli) -> None:
-    result = bare_cli("doc", "info", "x", env={"ESIGN_PROVIDER": "zapsign"})
+    result = bare_cli("doc", "info", "x", env={"ESIGN_PROVIDER": "indexhealth"})
     assert result.exit_code == 2
     assert "not available yet" in result.stderr
 

@@ -102,12 +102,27 @@ def sign(
         ),
     ],
     cancel: Annotated[
-        bool, typer.Option("--cancel", help="Press Close/Cancel instead of signing.")
+        bool,
+        typer.Option(
+            "--cancel", help="Cancel instead of signing (OKdokument: Close; ZapSign: refuse)."
+        ),
     ] = False,
-    signer: Annotated[str, typer.Option(help="The signer's name on the stamp.")] = "Sandbox Signer",
+    signer: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TOKEN",
+            help="ZapSign: only this signer signs (default: every pending signer).",
+            show_default=False,
+        ),
+    ] = None,
+    signer_name: Annotated[
+        str, typer.Option(help="OKdokument: the signer's name on the stamp.")
+    ] = "Sandbox Signer",
     sandbox_url: SandboxUrl = None,
 ) -> None:
-    """Simulate the signer: stamp the PDF, fire the callback, move the document's state.
+    """Simulate the signer: stamp the PDF, fire callbacks or webhooks, move the state.
+
+    ID is a document ID, an OKdokument signature request ID or a ZapSign signer token.
 
     Example: esign sandbox sign 7Ki_u1mrUwijfb
     """
@@ -116,7 +131,12 @@ def sign(
     app_ctx = app_context()
     url = sandbox_admin.sandbox_url(app_ctx.env, sandbox_url)
     result = sandbox_admin.sign(
-        app_ctx, url, some_id, action="cancel" if cancel else "sign", signer=signer
+        app_ctx,
+        url,
+        some_id,
+        action="cancel" if cancel else "sign",
+        signer_name=signer_name,
+        signer_token=signer,
     )
     output = app_ctx.output
     if output.json_mode:
@@ -137,11 +157,15 @@ def demo(
             show_default=False,
         ),
     ] = None,
+    provider: Annotated[
+        str, typer.Option(help="Which provider's emulator to use: okdokument or zapsign.")
+    ] = "okdokument",
 ) -> None:
     """Run a whole signing job against an in-process sandbox: create a request from a bundled
     sample PDF, sign it, show its info, download the signed PDF. Prints each step as the
     equivalent esign command."""
-    from esign.cli.sandbox_demo import run_demo
+    from esign.cli.sandbox_demo import DEMO_PROVIDERS, run_demo
 
-    app_ctx = app_context()
-    run_demo(app_ctx, out_dir)
+    if provider not in DEMO_PROVIDERS:
+        raise UsageError(f"--provider must be one of {', '.join(DEMO_PROVIDERS)}")
+    run_demo(app_context(), out_dir, provider)

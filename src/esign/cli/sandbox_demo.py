@@ -13,13 +13,16 @@ from pathlib import Path
 from esign.cli.run import provider_for
 from esign.core import sandbox_admin
 from esign.core.context import AppContext
+from esign.core.errors import UnexpectedError
 from esign.core.models import Document, Model, Outcome, SignatureRequest
 from esign.core.settings import GlobalFlags
 from esign.core.target import Target
-from esign.providers.options import CreateRequestOptions, DownloadOptions
+from esign.providers.options import CreateRequestOptions, DownloadOptions, SignerSpec
+
+DEMO_PROVIDERS = ("okdokument", "zapsign")
 
 
-def run_demo(app: AppContext, out_dir: str | None) -> None:
+def run_demo(app: AppContext, out_dir: str | None, provider_name: str = "okdokument") -> None:
     from esign.sandbox.pdf import sample_contract
     from esign.sandbox.server import start_in_thread
 
@@ -30,10 +33,10 @@ def run_demo(app: AppContext, out_dir: str | None) -> None:
 
     running = start_in_thread()
     try:
-        creds = running.sandbox.credentials(running.url)["okdokument"]
+        creds = running.sandbox.credentials(running.url)[provider_name]
         env = {
             **app.env,
-            "ESIGN_PROVIDER": "okdokument",
+            "ESIGN_PROVIDER": provider_name,
             "ESIGN_BASE_URL": creds["base_url"],
             "ESIGN_API_KEY": creds["api_key"],
             "ESIGN_SANDBOX_URL": running.url,
@@ -41,17 +44,27 @@ def run_demo(app: AppContext, out_dir: str | None) -> None:
         flags = GlobalFlags(output=app.flags.output, debug=app.flags.debug, quiet=True)
         demo = AppContext(flags=flags, env=env, streams=app.streams, sleep=app.sleep)
         say = app.output.info
-        say(f"Sandbox started at {running.url} (OKdokument emulator, demo API key).")
+        provider = provider_for(demo)
+        say(f"Sandbox started at {running.url} ({provider.title} emulator, demo API key).")
         say(
             "Equivalent setup: esign sandbox serve, then\n"
-            f"  export ESIGN_PROVIDER=okdokument ESIGN_BASE_URL={creds['base_url']} "
+            f"  export ESIGN_PROVIDER={provider_name} ESIGN_BASE_URL={creds['base_url']} "
             "ESIGN_API_KEY=<demo key printed by serve>\n"
         )
-        provider = provider_for(demo)
+        signers: tuple[SignerSpec, ...] = ()
+        signer_flag = ""
+        if provider_name == "zapsign":
+            signers = (SignerSpec("Demo Signer", "demo@example.com"),)
+            signer_flag = " --signer 'Demo Signer <demo@example.com>'"
         try:
-            say(f"$ esign request create {shlex.quote(str(sample))} --name 'Sample contract'")
+            say(
+                f"$ esign request create {shlex.quote(str(sample))} --name 'Sample contract'"
+                + signer_flag
+            )
             created = provider.create_request(
-                CreateRequestOptions(file_path=str(sample), name="Sample contract.pdf")
+                CreateRequestOptions(
+                    file_path=str(sample), name="Sample contract.pdf", signers=signers
+                )
             ).model
             assert isinstance(created, SignatureRequest)
             _show(app, created)
@@ -59,8 +72,10 @@ def run_demo(app: AppContext, out_dir: str | None) -> None:
 
             say(f"\n$ esign sandbox sign {document_id}    # the signer presses Submit")
             signed = sandbox_admin.sign(
-                demo, running.url, document_id, action="sign", signer="Demo Signer"
+                demo, running.url, document_id, action="sign", signer_name="Demo Signer"
             )
+            if signed.get("state") != "signed":
+                raise UnexpectedError(f"the sandbox left the document {signed.get('state')}")
             say(f"document is now {signed.get('state')}")
 
             say(f"\n$ esign doc info {document_id}")

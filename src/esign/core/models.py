@@ -81,6 +81,7 @@ class SignatureRequest(Model):
     status: DocumentStatus
     sign_url: str | None = None
     sign_urls: list[str] = field(default_factory=list)
+    signers: list[Signer] = field(default_factory=list)
 
 
 @dataclass
@@ -114,3 +115,4 @@ class Outcome:
 
     model: Model | list[Document]
     raw: Any = None
+    notes: list[str] = field(default_factory=list)  # hints for stderr, e.g. "more pages"

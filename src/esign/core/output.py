@@ -48,6 +48,8 @@ class Output:
     # -- data on stdout -------------------------------------------------------------------
 
     def emit(self, outcome: Outcome) -> None:
+        for note in outcome.notes:
+            self.info(note)
         if self.raw and outcome.raw is not None:
             self.write_json(outcome.raw)
             return
@@ -110,7 +112,10 @@ class Output:
                     ("Document ID", model.document_id),
                     ("Status", model.status),
                     ("Sign URL", model.sign_url),
-                    *[(f"Signer URL {i + 1}", url) for i, url in enumerate(model.sign_urls)],
+                    *[
+                        (f"Signer {s.name or i + 1}", s.sign_url)
+                        for i, s in enumerate(model.signers)
+                    ],
                 ],
             )
         elif isinstance(model, Deletion):

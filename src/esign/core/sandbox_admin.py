@@ -16,14 +16,27 @@ def sandbox_url(env: Mapping[str, str], flag: str | None) -> str:
     return (flag or env.get("ESIGN_SANDBOX_URL") or DEFAULT_SANDBOX_URL).rstrip("/")
 
 
-def sign(app: AppContext, url: str, some_id: str, *, action: str, signer: str) -> dict[str, Any]:
-    """Have the sandbox's signer press Submit (or Close) on a document or request."""
+def sign(
+    app: AppContext,
+    url: str,
+    some_id: str,
+    *,
+    action: str,
+    signer_name: str,
+    signer_token: str | None = None,
+) -> dict[str, Any]:
+    """Have the sandbox's signer sign (or cancel) a document, request or signer."""
     http = app.plain_http_client(url)
     try:
         response = http.request(
             "POST",
             http.url("_sandbox", "sign"),
-            json={"id": some_id, "action": action, "signer": signer},
+            json={
+                "id": some_id,
+                "action": action,
+                "signer_name": signer_name,
+                "signer_token": signer_token,
+            },
             idempotent=False,
         )
     except NetworkError as err:

@@ -176,13 +176,15 @@ class OKdokument(Provider):
         # consume a second signature-request credit.
         data = self._call("POST", "signatureRequest", json=body, idempotent=False)
         request_id = _require(data, "result")
+        sign_url = self._sign_url(data.get("url"), request_id)
         return Outcome(
             SignatureRequest(
                 provider=self.name,
                 request_id=request_id,
                 document_id=data.get("documentId") or opts.document_id,
                 status="pending",
-                sign_url=self._sign_url(data.get("url"), request_id),
+                sign_url=sign_url,
+                sign_urls=[sign_url],
             ),
             raw=data,
         )
@@ -203,13 +205,15 @@ class OKdokument(Provider):
         # PATCH only sets fields, so repeating it is safe (DESIGN §6).
         data = self._call("PATCH", "signatureRequest", json=body, idempotent=True)
         result = data.get("result") or request_id
+        sign_url = self._sign_url(data.get("url"), result)
         return Outcome(
             SignatureRequest(
                 provider=self.name,
                 request_id=result,
                 document_id=None,
                 status="pending",
-                sign_url=self._sign_url(data.get("url"), result),
+                sign_url=sign_url,
+                sign_urls=[sign_url],
             ),
             raw=data,
         )

@@ -9,15 +9,16 @@ from esign.providers.base import Provider
 
 _MODULES = {
     "okdokument": ("esign.providers.okdokument", "OKdokument"),
+    "zapsign": ("esign.providers.zapsign", "ZapSign"),
 }
-_PLANNED = {"zapsign": "ZapSign", "indexhealth": "IndexHealth"}
+_PLANNED = {"indexhealth": "IndexHealth"}
 
 
 def provider_class(name: str) -> type[Provider]:
     if name in _PLANNED:
         raise UnsupportedError(
             f"{_PLANNED[name]} support is not available yet in this version of esign",
-            hint="OKdokument is supported today; see the CHANGELOG",
+            hint="OKdokument and ZapSign are supported today; see the CHANGELOG",
             provider=name,
         )
     module_name, class_name = _MODULES[name]

@@ -27,6 +27,14 @@ from esign.sandbox.okdokument import (
 )
 from esign.sandbox.okdokument import PREFIX as OKDOKUMENT_PREFIX
 from esign.sandbox.state import SharedState
+from esign.sandbox.zapsign import (
+    DEMO_API_TOKEN,
+    NO_PLAN_API_TOKEN,
+    OTHER_ENV_API_TOKEN,
+    ZapSignApi,
+    ZapSignStore,
+)
+from esign.sandbox.zapsign import PREFIX as ZAPSIGN_PREFIX
 
 
 @dataclass
@@ -37,10 +45,12 @@ class Sandbox:
     shared: SharedState = field(default_factory=SharedState)
     faults: FaultInjector = field(init=False)
     okdokument: OKdokumentApi = field(init=False)
+    zapsign: ZapSignApi = field(init=False)
 
     def __post_init__(self) -> None:
         self.faults = FaultInjector(self.seed)
         self.okdokument = OKdokumentApi(OKdokumentStore(self.shared))
+        self.zapsign = ZapSignApi(ZapSignStore(self.shared))
 
     def credentials(self, origin: str) -> dict[str, dict[str, Any]]:
         """What `sandbox serve` prints: per provider, the base URL and demo credentials."""
@@ -50,10 +60,33 @@ class Sandbox:
                 "api_key": DEMO_API_KEY,
                 "forbidden_api_key": FORBIDDEN_API_KEY,
             },
+            "zapsign": {
+                "base_url": f"{origin}{ZAPSIGN_PREFIX}/api/v1",
+                "api_key": DEMO_API_TOKEN,
+                "no_plan_api_key": NO_PLAN_API_TOKEN,
+                "other_environment_api_key": OTHER_ENV_API_TOKEN,
+            },
         }
 
-    async def sign(self, some_id: str, action: str, signer: str) -> dict[str, Any]:
-        return await self.okdokument.sign(some_id, action=action, signer=signer)
+    async def sign(
+        self,
+        request: Request,
+        some_id: str,
+        action: str,
+        signer_name: str,
+        signer_token: str | None,
+    ) -> dict[str, Any]:
+        """Simulate the signer on whichever provider knows the ID."""
+        result = await self.okdokument.sign(some_id, action=action, signer=signer_name)
+        if result.get("status") != 404:
+            return result
+        result = await self.zapsign.sign(request, some_id, action=action, signer_token=signer_token)
+        if result.get("status") != 404 or self.zapsign.store.find(some_id):
+            return result
+        return {
+            "error": f"no document, request or signer {some_id!r} in the sandbox",
+            "status": 404,
+        }
 
 
 def create_app(sandbox: Sandbox | None = None) -> Starlette:
@@ -69,7 +102,13 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
         action = str(body.get("action") or "sign")
         if action not in ("sign", "cancel"):
             return JSONResponse({"error": "action is sign or cancel"}, status_code=400)
-        result = await sandbox.sign(some_id, action, str(body.get("signer") or "Sandbox Signer"))
+        result = await sandbox.sign(
+            request,
+            some_id,
+            action,
+            str(body.get("signer_name") or "Sandbox Signer"),
+            str(body["signer_token"]) if body.get("signer_token") else None,
+        )
         if "error" in result:
             return JSONResponse({"error": result["error"]}, status_code=int(result["status"]))
         return JSONResponse(result)
@@ -110,6 +149,7 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
             Route("/_sandbox/callbacks", callbacks, methods=["GET"]),
             Route("/_sandbox/requests", requests, methods=["GET", "DELETE"]),
             Mount(OKDOKUMENT_PREFIX, routes=sandbox.okdokument.routes()),
+            Mount(ZAPSIGN_PREFIX, routes=sandbox.zapsign.routes()),
         ]
     )
     app.add_middleware(FaultMiddleware, injector=sandbox.faults)

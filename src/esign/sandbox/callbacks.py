@@ -10,17 +10,28 @@ from esign.sandbox.state import CallbackRecord, SharedState
 CALLBACK_TIMEOUT = 5.0
 
 
-async def post_callback(shared: SharedState, provider: str, url: str, payload: Any) -> bool:
-    """POST JSON to the portal's URL without authentication; True when it answered 2xx."""
+async def post_callback(
+    shared: SharedState,
+    provider: str,
+    url: str,
+    payload: Any,
+    *,
+    headers: dict[str, str] | None = None,
+    success: tuple[int, ...] | None = None,
+) -> bool:
+    """POST JSON to the receiver's URL (with only the headers it registered); True when it
+    answered one of `success` (default: any 2xx)."""
     import httpx
 
     status: int | None = None
     error: str | None = None
     try:
         async with httpx.AsyncClient(timeout=CALLBACK_TIMEOUT, trust_env=False) as client:
-            response = await client.post(url, json=payload)
+            response = await client.post(url, json=payload, headers=headers)
             status = response.status_code
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"
     shared.callbacks.append(CallbackRecord(provider, url, payload, status, error, time.time()))
-    return status is not None and 200 <= status < 300
+    if status is None:
+        return False
+    return status in success if success else 200 <= status < 300
