@@ -112,6 +112,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
         if name.startswith("ESIGN_") or name == "NO_COLOR":
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ESIGN_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("ESIGN_DATA_DIR", str(tmp_path / "data"))
 
 
 @pytest.fixture
@@ -137,8 +138,9 @@ def zs_env(sandbox: SandboxAdmin) -> dict[str, str]:
 class Cli:
     """Runs the real Typer app in-process with a chosen environment and TTY mode."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], keyring: Any = None) -> None:
         self.env = env
+        self.keyring = keyring
         self.runner = CliRunner()
 
     def __call__(
@@ -152,7 +154,9 @@ class Cli:
         sleeps: list[float] = []
         full_env = dict(os.environ)
         full_env.update(env if replace_env and env is not None else {**self.env, **(env or {})})
-        overrides = ContextOverrides(env=full_env, force_tty=tty, sleep=sleeps.append)
+        overrides = ContextOverrides(
+            env=full_env, force_tty=tty, sleep=sleeps.append, keyring=self.keyring
+        )
         result = self.runner.invoke(
             app, list(args), input=input, obj=overrides, catch_exceptions=False
         )

@@ -1,36 +1,105 @@
-"""`esign auth ...`: credentials for a profile (stored in the OS keyring)."""
+"""`esign auth ...`: a profile's credentials, stored in the OS keyring."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from esign.cli.command import command
-from esign.cli.run import not_available_yet
+from esign.cli.command import app_context, command
+from esign.core.errors import CancelledError
 
-app = typer.Typer(name="auth", help="Log in and out, show credential status.", no_args_is_help=True)
-
-ENV_HINT = "for now set ESIGN_PROVIDER, ESIGN_BASE_URL and ESIGN_API_KEY"
+app = typer.Typer(
+    name="auth",
+    help="Store and remove a profile's secret, print it, show where each setting comes from.",
+    no_args_is_help=True,
+)
 
 
 @command(app, "login")
-def login() -> None:
-    """Store a profile's secret in the OS keyring (hidden prompt, or stdin with --with-token)."""
-    not_available_yet("auth login", ENV_HINT)
+def login(
+    with_token: Annotated[
+        bool, typer.Option("--with-token", help="Read the secret from stdin instead of a prompt.")
+    ] = False,
+    insecure_storage: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-storage",
+            help="Store the secret in a plain 0600 file instead of the OS keyring.",
+        ),
+    ] = False,
+) -> None:
+    """Store the profile's secret (API key, token or client secret).
+
+    On a terminal it asks with hidden input; otherwise pass it on stdin with --with-token.
+    No flag takes the secret itself: it would end up in shell history and `ps`.
+
+    Example: esign auth login --profile prod --with-token < key.txt
+    """
+    from esign.core.models import Outcome
+    from esign.core.profiles import login as store_secret
+    from esign.core.profiles import login_profile
+
+    app_ctx = app_context()
+    name, secret_name = login_profile(app_ctx)
+    label = secret_name.replace("_", " ")
+    if with_token:
+        secret = app_ctx.streams.stdin.read()
+    elif app_ctx.interactive:
+        secret = typer.prompt(f"{label} for profile {name}", hide_input=True, err=True)
+    else:
+        raise CancelledError(
+            "a prompt is needed but there is no terminal (or --no-input was given)",
+            hint="pass the secret on stdin with --with-token",
+        )
+    app_ctx.output.emit(Outcome(store_secret(app_ctx, secret, insecure=insecure_storage)))
 
 
 @command(app, "logout")
 def logout() -> None:
-    """Remove a profile's stored secret."""
-    not_available_yet("auth logout", ENV_HINT)
+    """Remove the profile's stored secrets (keyring and file)."""
+    from esign.core.models import Outcome
+    from esign.core.profiles import logout as remove_secrets
 
-
-@command(app, "status")
-def status() -> None:
-    """Show each setting and credential, masked, with where it came from."""
-    not_available_yet("auth status", ENV_HINT)
+    app_ctx = app_context()
+    app_ctx.output.emit(Outcome(remove_secrets(app_ctx)))
 
 
 @command(app, "token")
 def token() -> None:
-    """Print the profile's secret, for `export X=$(esign auth token)`."""
-    not_available_yet("auth token", ENV_HINT)
+    """Print the profile's secret on stdout, for `export ESIGN_API_KEY=$(esign auth token)`."""
+    from esign.core.profiles import token as read_secret
+
+    app_ctx = app_context()
+    app_ctx.streams.stdout.write(read_secret(app_ctx).reveal() + "\n")
+
+
+@command(app, "status")
+def status(
+    check: Annotated[
+        bool, typer.Option("--check", help="Verify the credential with one cheap API call.")
+    ] = False,
+) -> None:
+    """Show each setting and credential (masked) and where it came from; exit 4 when the
+    credential is missing or rejected."""
+    from esign.cli.run import provider_for
+    from esign.core.errors import AuthError
+    from esign.core.models import Outcome
+    from esign.core.profiles import missing_secret
+    from esign.core.profiles import status as read_status
+
+    app_ctx = app_context()
+    record, present = read_status(app_ctx)
+    verdict: AuthError | None = None
+    if present and check:
+        try:
+            provider_for(app_ctx).check_credentials()
+            record.fields["check"] = {"value": "accepted", "source": "provider"}
+        except AuthError as err:
+            record.fields["check"] = {"value": "rejected", "source": "provider"}
+            verdict = err
+    app_ctx.output.emit(Outcome(record))
+    if not present:
+        raise missing_secret(app_ctx)
+    if verdict is not None:
+        raise verdict

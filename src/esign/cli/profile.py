@@ -2,43 +2,122 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import typer
 
-from esign.cli.command import command
-from esign.cli.run import not_available_yet
+from esign.cli.command import app_context, command
+from esign.cli.run import confirm
 
 app = typer.Typer(
-    name="profile", help="Add, list, show, select and remove profiles.", no_args_is_help=True
+    name="profile",
+    help="Add, list, show, select and remove profiles (config.toml; never secrets).",
+    no_args_is_help=True,
 )
 
-HINT = "profiles in config.toml are read already; for now edit it by hand or use ESIGN_* variables"
+ProfileName = Annotated[
+    str, typer.Argument(metavar="NAME", help="The profile's name.", show_default=False)
+]
+
+
+def _opt(help_text: str) -> Any:
+    return typer.Option(help=help_text, show_default=False)
 
 
 @command(app, "add")
-def add() -> None:
-    """Add a profile: a provider, its base URL and non-secret settings."""
-    not_available_yet("profile add", HINT)
+def add(
+    name: ProfileName,
+    provider: Annotated[
+        str,
+        typer.Option(help="okdokument, zapsign or indexhealth.", show_default=False),
+    ],
+    base_url: Annotated[str | None, _opt("The provider's API base URL.")] = None,
+    default: Annotated[
+        bool, typer.Option("--default", help="Make it the default profile.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing profile.")] = False,
+    allow_http: Annotated[
+        bool, typer.Option("--allow-http", help="Allow plain http:// to a non-loopback host.")
+    ] = False,
+    client_id: Annotated[str | None, _opt("IndexHealth client ID.")] = None,
+    user_email: Annotated[str | None, _opt("IndexHealth user email.")] = None,
+    user_first_name: Annotated[str | None, _opt("IndexHealth user first name.")] = None,
+    user_last_name: Annotated[str | None, _opt("IndexHealth user last name.")] = None,
+    group_name: Annotated[str | None, _opt("IndexHealth group (domain) name.")] = None,
+    fingerprint: Annotated[
+        str | None, _opt("IndexHealth fingerprint [default: stable per profile].")
+    ] = None,
+) -> None:
+    """Add a profile. The first profile becomes the default.
+
+    Example: esign profile add prod --provider zapsign --default
+    """
+    from esign.core.models import Outcome
+    from esign.core.profiles import ProfileSpec, add_profile
+
+    app_ctx = app_context()
+    settings = {
+        "client_id": client_id,
+        "user_email": user_email,
+        "user_first_name": user_first_name,
+        "user_last_name": user_last_name,
+        "group_name": group_name,
+        "fingerprint": fingerprint,
+    }
+    spec = ProfileSpec(
+        name=name,
+        provider=provider,
+        base_url=base_url,
+        make_default=default,
+        allow_http=allow_http,
+        replace=force,
+        settings={k: v for k, v in settings.items() if v is not None},
+    )
+    app_ctx.output.emit(Outcome(add_profile(app_ctx, spec)))
+    app_ctx.output.info(f"next: esign auth login --profile {name}")
 
 
 @command(app, "list")
 def list_() -> None:
-    """List profiles."""
-    not_available_yet("profile list", HINT)
+    """List profiles; the default is marked."""
+    from esign.core.models import Outcome
+    from esign.core.profiles import list_profiles
+
+    app_ctx = app_context()
+    app_ctx.output.emit(Outcome(list_profiles(app_ctx)))
 
 
 @command(app, "show")
-def show() -> None:
-    """Show one profile."""
-    not_available_yet("profile show", HINT)
+def show(name: ProfileName) -> None:
+    """Show one profile's settings (never its secret)."""
+    from esign.core.models import Outcome
+    from esign.core.profiles import show_profile
+
+    app_ctx = app_context()
+    app_ctx.output.emit(Outcome(show_profile(app_ctx, name)))
 
 
 @command(app, "use")
-def use() -> None:
+def use(name: ProfileName) -> None:
     """Make a profile the default."""
-    not_available_yet("profile use", HINT)
+    from esign.core.models import Outcome
+    from esign.core.profiles import use_profile
+
+    app_ctx = app_context()
+    app_ctx.output.emit(Outcome(use_profile(app_ctx, name)))
 
 
 @command(app, "remove")
-def remove() -> None:
-    """Remove a profile and its stored secrets."""
-    not_available_yet("profile remove", HINT)
+def remove(
+    name: ProfileName,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a profile and its stored secrets. Asks first on a terminal; needs --yes
+    otherwise."""
+    from esign.core.models import Outcome
+    from esign.core.profiles import remove_profile, show_profile
+
+    app_ctx = app_context()
+    show_profile(app_ctx, name)  # fail on an unknown name before asking
+    confirm(app_ctx, f"Remove profile {name} and its stored secrets?", yes=yes)
+    app_ctx.output.emit(Outcome(remove_profile(app_ctx, name)))

@@ -21,9 +21,8 @@ def provider_for(app: AppContext) -> Provider:
 
     settings = app.settings
     cls = provider_class(settings.provider)
-    return cls(
-        settings, lambda auth: app.http_client(settings.base_url or cls.default_base_url, auth)
-    )
+    base_url = settings.base_url or cls.default_base_url
+    return cls(settings, lambda auth: app.http_client(base_url, auth), app.load_secret)
 
 
 def run(operation: Callable[[Provider], Outcome]) -> None:

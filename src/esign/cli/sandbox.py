@@ -41,6 +41,18 @@ def serve(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for probabilistic faults.")] = 0,
+    write_profiles: Annotated[
+        bool,
+        typer.Option(
+            "--write-profiles",
+            help="Create sandbox-<provider> profiles for this sandbox and store their demo "
+            "secrets (in the keyring, or a file with --insecure-storage).",
+        ),
+    ] = False,
+    insecure_storage: Annotated[
+        bool,
+        typer.Option("--insecure-storage", help="With --write-profiles: secrets in a 0600 file."),
+    ] = False,
 ) -> None:
     """Run the sandbox in the foreground until Ctrl-C, printing base URLs and demo credentials.
 
@@ -62,9 +74,20 @@ def serve(
         app_ctx.output.warn(
             f"listening on {host}: anyone who can reach it can use the sandbox's demo keys"
         )
-    shown_port = port or 8765
-    origin = f"http://{host if ':' not in host else f'[{host}]'}:{shown_port}"
+    if port == 0:
+        # Choose now: the banner and any written profiles must name the real port.
+        import socket
+
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+    origin = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     creds = sandbox.credentials(origin)
+    if write_profiles:
+        from esign.core.profiles import write_sandbox_profiles
+
+        names = write_sandbox_profiles(app_ctx, creds, insecure=insecure_storage)
+        app_ctx.output.info(f"profiles written: {', '.join(names)} (use --profile NAME)")
     _print_banner(app_ctx.streams.stdout, origin, creds, app_ctx.output.json_mode)
     run_server(sandbox, host, port, log=not app_ctx.flags.quiet)
 

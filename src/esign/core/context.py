@@ -10,15 +10,17 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from esign.core.settings import SECRET_ENV, GlobalFlags, Settings, resolve_settings
 from esign.core.streams import IOStreams
 
 if TYPE_CHECKING:
     from esign.core.config import Config
+    from esign.core.credentials import Credentials
     from esign.core.http import AuthHook, HttpClient
     from esign.core.output import Output
+    from esign.core.secret import Secret
 
 
 @dataclass
@@ -27,6 +29,7 @@ class ContextOverrides:
     env: Mapping[str, str] | None = None
     sleep: Callable[[float], None] | None = None
     force_tty: bool | None = None  # pretend the process's streams are (not) terminals
+    keyring: Any = None  # a keyring backend object to use instead of the system's
 
 
 @dataclass
@@ -36,7 +39,9 @@ class AppContext:
     streams: IOStreams
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
+    keyring_backend: Any = None
     _settings: Settings | None = field(default=None, init=False)
+    _credentials: Credentials | None = field(default=None, init=False)
     _config: Config | None = field(default=None, init=False)
     _clients: list[HttpClient] = field(default_factory=list, init=False)
 
@@ -50,6 +55,7 @@ class AppContext:
             env=env,
             streams=streams,
             sleep=overrides.sleep or time.sleep,
+            keyring_backend=overrides.keyring,
         )
 
     @property
@@ -87,6 +93,37 @@ class AppContext:
         if self._settings is None:
             self._settings = resolve_settings(self.flags, self.env, self.config)
         return self._settings
+
+    @property
+    def credentials(self) -> Credentials:
+        if self._credentials is None:
+            from esign.core.credentials import (
+                Credentials,
+                FileStore,
+                KeyringStore,
+                insecure_file_path,
+            )
+
+            self._credentials = Credentials(
+                KeyringStore(self.keyring_backend),
+                FileStore(insecure_file_path(self.env)),
+                warn=self.output.warn,
+            )
+        return self._credentials
+
+    def load_secret(self) -> Secret | None:
+        """The profile's secret: from the environment (already in settings), else from the
+        insecure file or the keyring; remembered with its source."""
+        settings = self.settings
+        if settings.secret is not None or settings.profile is None:
+            return settings.secret
+        from esign.core.secret import Secret
+
+        value, source = self.credentials.lookup(settings.profile, settings.secret_name)
+        if value:
+            settings.secret = Secret(value)
+            settings.sources[settings.secret_name] = source
+        return settings.secret
 
     def http_client(self, base_url: str, auth: AuthHook | None) -> HttpClient:
         from esign.core.http import HttpClient, Tracer

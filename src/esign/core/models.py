@@ -110,6 +110,30 @@ class PresignedUrl(Model):
 
 
 @dataclass
+class Record(Model):
+    """A titled set of fields (a profile, an auth status); JSON is just the fields."""
+
+    title: str
+    fields: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.fields
+
+
+@dataclass
+class Records(Model):
+    """Rows with named columns (the profile list); JSON is the list of rows."""
+
+    title: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    empty: str = "Nothing to show."
+
+    def to_dict(self) -> Any:
+        return self.rows
+
+
+@dataclass
 class Outcome:
     """A provider call's normalized result plus the provider's own body, for --raw."""
 

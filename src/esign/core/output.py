@@ -20,6 +20,8 @@ from esign.core.models import (
     Model,
     Outcome,
     PresignedUrl,
+    Record,
+    Records,
     SignatureRequest,
 )
 from esign.core.streams import IOStreams
@@ -126,6 +128,10 @@ class Output:
                 f", sha256 {model.sha256})",
                 markup=False,
             )
+        elif isinstance(model, Record):
+            _key_values(console, model.title, [(k, _cell(v)) for k, v in model.fields.items()])
+        elif isinstance(model, Records):
+            _records_view(console, model)
         elif isinstance(model, PresignedUrl):
             _key_values(
                 console, "Presigned URL", [("URL", model.url), ("Expires", model.expires_at)]
@@ -203,6 +209,38 @@ def _document_view(console: Console, doc: Document) -> None:
                 Text(s.sign_url or "-"),
             )
         console.print(signers)
+
+
+def _cell(value: Any) -> Any:
+    """A field as one line: {value, source} pairs read `value  (source)`."""
+    if isinstance(value, dict) and set(value) == {"value", "source"}:
+        shown = "-" if value["value"] is None else value["value"]
+        return f"{shown}  ({value['source']})"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "-"
+    return value
+
+
+def _records_view(console: Console, records: Records) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not records.rows:
+        console.print(records.empty, markup=False)
+        return
+    table = Table(title=records.title)
+    for column in records.columns:
+        table.add_column(column.replace("_", " ").title(), overflow="fold")
+    for row in records.rows:
+        table.add_row(
+            *(
+                Text(str(_cell(row.get(c)) if row.get(c) is not None else "-"))
+                for c in records.columns
+            )
+        )
+    console.print(table)
 
 
 def _document_list_view(console: Console, docs: Sequence[Document]) -> None:

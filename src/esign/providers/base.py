@@ -38,10 +38,16 @@ class Provider:
     title: ClassVar[str]
     default_base_url: ClassVar[str]
 
-    def __init__(self, settings: Settings, http_factory: HttpFactory) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        http_factory: HttpFactory,
+        secret_loader: Callable[[], Secret | None] | None = None,
+    ) -> None:
         self.settings = settings
         self._http_factory = http_factory
         self._http: HttpClient | None = None
+        self._secret_loader = secret_loader
 
     @property
     def base_url(self) -> str:
@@ -54,15 +60,28 @@ class Provider:
         return self._http
 
     def require_secret(self) -> Secret:
-        if not self.settings.secret:
+        secret = self.settings.secret
+        if secret is None and self._secret_loader is not None:
+            secret = self._secret_loader()
+        if not secret:
             env = SECRET_ENV[self.settings.secret_name]
-            where = f" for profile {self.settings.profile!r}" if self.settings.profile else ""
+            profile = self.settings.profile
+            where = f" for profile {profile!r}" if profile else ""
+            hint = (
+                f"run `esign auth login --profile {profile}` or set {env}"
+                if profile
+                else f"set {env}, or use a profile (`esign profile add`, `esign auth login`)"
+            )
             raise AuthError(
                 f"no {self.title} {self.settings.secret_name.replace('_', ' ')}{where}",
-                hint=f"set {env}",
+                hint=hint,
                 provider=self.name,
             )
-        return self.settings.secret
+        return secret
+
+    def check_credentials(self) -> None:
+        """One cheap authenticated call; raises AuthError when the credential is rejected."""
+        self.list_documents(ListOptions(limit=1))
 
     def authenticate(self, request: httpx.Request) -> None:
         raise NotImplementedError

@@ -297,6 +297,9 @@ class OKdokument(Provider):
         self.require_secret()
         return DownloadSource(url=self._file_url(document_id), document_id=document_id)
 
+    def check_credentials(self) -> None:
+        self._call("GET", "counter")  # the cheapest authenticated call (spec 6.13)
+
     def presign(self, document_id: str, *, original: bool) -> Outcome:
         raise self.unsupported(
             "presigned URLs: its documents are fetched with the API key",

@@ -1,0 +1,272 @@
+"""Profiles and their credentials: what `esign profile ...` and `esign auth ...` do."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from esign.core.config import Config, Profile, update_config
+from esign.core.context import AppContext
+from esign.core.credentials import CredentialStoreError
+from esign.core.errors import AuthError, UsageError
+from esign.core.http import validate_base_url
+from esign.core.models import Record, Records
+from esign.core.secret import Secret
+from esign.core.settings import PROVIDER_SECRET, PROVIDER_SETTING_ENV, PROVIDERS, SECRET_ENV
+
+PROFILE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+DEFAULT_BASE_URLS = {
+    "okdokument": "https://api.okdokument.com/JSON",
+    "zapsign": "https://api.zapsign.com.br/api/v1",
+}
+
+
+@dataclass(frozen=True)
+class ProfileSpec:
+    name: str
+    provider: str
+    base_url: str | None = None
+    make_default: bool = False
+    allow_http: bool = False
+    replace: bool = False
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+def check_name(name: str) -> str:
+    if not name or not set(name) <= PROFILE_NAME_CHARS or name.startswith("."):
+        raise UsageError(
+            f"invalid profile name {name!r}", hint="use letters, digits, '-', '_' and '.'"
+        )
+    return name
+
+
+def add_profile(app: AppContext, spec: ProfileSpec) -> Record:
+    check_name(spec.name)
+    provider = spec.provider.lower()
+    if provider not in PROVIDERS:
+        raise UsageError(
+            f"unknown provider {spec.provider!r}", hint=f"one of {', '.join(PROVIDERS)}"
+        )
+    if spec.base_url:
+        validate_base_url(spec.base_url, allow_http=spec.allow_http)
+    elif provider not in DEFAULT_BASE_URLS:
+        raise UsageError(f"{provider} has no public API host: give --base-url")
+    unknown = set(spec.settings) - set(PROVIDER_SETTING_ENV)
+    if unknown:
+        raise UsageError(f"unknown profile setting {sorted(unknown)[0]!r}")
+
+    def change(data: dict[str, Any]) -> None:
+        profiles = data.setdefault("profiles", {})
+        if spec.name in profiles and not spec.replace:
+            raise UsageError(
+                f"profile {spec.name!r} already exists", hint="add --force to replace it"
+            )
+        body: dict[str, Any] = {"provider": provider}
+        if spec.base_url:
+            body["base_url"] = spec.base_url.rstrip("/")
+        if spec.allow_http:
+            body["allow_http"] = True
+        body.update({k: v for k, v in spec.settings.items() if v})
+        profiles[spec.name] = body
+        if spec.make_default or not data.get("default_profile"):
+            data["default_profile"] = spec.name
+
+    config = update_config(app.env, change)
+    return show_profile(app, spec.name, config)
+
+
+def list_profiles(app: AppContext) -> Records:
+    config = app.config
+    rows = [
+        {
+            "name": p.name,
+            "provider": p.provider,
+            "base_url": p.base_url or DEFAULT_BASE_URLS.get(p.provider),
+            "default": p.name == config.default_profile,
+        }
+        for p in sorted(config.profiles.values(), key=lambda p: p.name)
+    ]
+    return Records(
+        "Profiles", ["name", "provider", "base_url", "default"], rows, empty="No profiles."
+    )
+
+
+def _profile(config: Config, name: str) -> Profile:
+    profile = config.profiles.get(name)
+    if profile is None:
+        known = ", ".join(sorted(config.profiles)) or "none"
+        raise UsageError(f"no profile named {name!r} (known profiles: {known})")
+    return profile
+
+
+def show_profile(app: AppContext, name: str, config: Config | None = None) -> Record:
+    config = config or app.config
+    profile = _profile(config, name)
+    fields: dict[str, Any] = {
+        "name": profile.name,
+        "provider": profile.provider,
+        "base_url": profile.base_url or DEFAULT_BASE_URLS.get(profile.provider),
+        "default": profile.name == config.default_profile,
+        **dict(profile.settings),
+    }
+    return Record(f"Profile {profile.name}", fields)
+
+
+def use_profile(app: AppContext, name: str) -> Record:
+    _profile(app.config, name)
+
+    def change(data: dict[str, Any]) -> None:
+        data["default_profile"] = name
+
+    return show_profile(app, name, update_config(app.env, change))
+
+
+def remove_profile(app: AppContext, name: str) -> Record:
+    _profile(app.config, name)
+    removed_secrets = app.credentials.remove_profile(name)
+
+    def change(data: dict[str, Any]) -> None:
+        data.get("profiles", {}).pop(name, None)
+        if data.get("default_profile") == name:
+            data.pop("default_profile")
+
+    update_config(app.env, change)
+    return Record(
+        f"Removed profile {name}",
+        {"name": name, "removed": True, "secrets_removed": removed_secrets},
+    )
+
+
+def write_sandbox_profiles(
+    app: AppContext, credentials: dict[str, dict[str, str]], *, insecure: bool
+) -> list[str]:
+    """`sandbox-<provider>` profiles for a running sandbox, their demo secrets stored."""
+    written = []
+    for provider, info in credentials.items():
+        name = f"sandbox-{provider}"
+        settings = {
+            k: v for k, v in info.items() if k in PROVIDER_SETTING_ENV and isinstance(v, str)
+        }
+
+        def change(
+            data: dict[str, Any],
+            name: str = name,
+            provider: str = provider,
+            info: dict[str, str] = info,
+            settings: dict[str, str] = settings,
+        ) -> None:
+            data.setdefault("profiles", {})[name] = {
+                "provider": provider,
+                "base_url": info["base_url"],
+                **settings,
+            }
+            data.setdefault("default_profile", name)
+
+        update_config(app.env, change)
+        secret_name = PROVIDER_SECRET[provider]
+        app.credentials.store(name, secret_name, info[secret_name], insecure=insecure)
+        with contextlib.suppress(CredentialStoreError):
+            app.credentials.keyring.delete(name, "access_token")
+        written.append(name)
+    return written
+
+
+# -- auth ---------------------------------------------------------------------------------
+
+
+def login_profile(app: AppContext) -> tuple[str, str]:
+    """The profile `auth` commands act on, and its secret's name."""
+    settings_profile = (
+        app.flags.profile or app.env.get("ESIGN_PROFILE") or app.config.default_profile
+    )
+    if not settings_profile:
+        raise UsageError(
+            "no profile to log in to", hint="create one with `esign profile add` or give --profile"
+        )
+    profile = _profile(app.config, settings_profile)
+    return profile.name, PROVIDER_SECRET[profile.provider]
+
+
+def login(app: AppContext, secret: str, *, insecure: bool) -> Record:
+    name, secret_name = login_profile(app)
+    value = secret.strip()
+    if not value:
+        raise UsageError("the secret is empty")
+    where = app.credentials.store(name, secret_name, value, insecure=insecure)
+    # A new secret invalidates an exchanged token cached for the old one.
+    for store in (app.credentials.file, app.credentials.keyring):
+        with contextlib.suppress(CredentialStoreError):
+            store.delete(name, "access_token")
+    if insecure:
+        app.output.warn(f"the secret is stored unencrypted in {app.credentials.file.path}")
+    return Record(
+        f"Logged in to profile {name}",
+        {"profile": name, "secret": secret_name, "stored_in": where},
+    )
+
+
+def logout(app: AppContext) -> Record:
+    name, _ = login_profile(app)
+    removed = app.credentials.remove_profile(name)
+    return Record(f"Logged out of profile {name}", {"profile": name, "secrets_removed": removed})
+
+
+def token(app: AppContext) -> Secret:
+    secret = app.load_secret()
+    if secret is None:
+        raise missing_secret(app)
+    return secret
+
+
+def missing_secret(app: AppContext) -> AuthError:
+    settings = app.settings
+    env = SECRET_ENV[settings.secret_name]
+    target = f" --profile {settings.profile}" if settings.profile else ""
+    return AuthError(
+        f"no {settings.secret_name.replace('_', ' ')} for "
+        + (f"profile {settings.profile!r}" if settings.profile else settings.provider),
+        hint=f"run `esign auth login{target}` or set {env}",
+    )
+
+
+def status(app: AppContext) -> tuple[Record, bool]:
+    """Every setting with its source, secrets masked. Returns the record and whether the
+    credential is present."""
+    settings = app.settings
+    rows: dict[str, Any] = {}
+
+    def row(key: str, value: Any, source: str | None) -> None:
+        rows[key] = {"value": value, "source": source or "default"}
+
+    row("profile", settings.profile, settings.sources.get("profile"))
+    row("provider", settings.provider, settings.sources.get("provider"))
+    row(
+        "base_url",
+        settings.base_url or DEFAULT_BASE_URLS.get(settings.provider),
+        settings.sources.get("base_url"),
+    )
+    row("timeout", settings.timeout, settings.sources.get("timeout"))
+    row("max_attempts", settings.max_attempts, settings.sources.get("max_attempts"))
+    for key, value in settings.provider_settings.items():
+        row(key, value, settings.sources.get(key))
+    present = False
+    try:
+        secret = app.load_secret()
+        present = secret is not None
+        row(
+            settings.secret_name,
+            secret.masked() if secret else None,
+            settings.sources.get(settings.secret_name) if secret else "missing",
+        )
+    except CredentialStoreError as err:
+        row(settings.secret_name, None, f"unavailable: {err.message}")
+    if settings.sources.get(settings.secret_name, "").startswith("env"):
+        backend = "not used (the environment supplies the credential)"
+    else:
+        try:
+            backend = app.credentials.keyring.backend_name()
+        except CredentialStoreError as err:
+            backend = f"unusable: {err.message}"
+    rows["keyring_backend"] = {"value": backend, "source": "keyring"}
+    return Record("Authentication status", rows), present
