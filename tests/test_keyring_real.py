@@ -27,17 +27,22 @@ TOOLS = ("dbus-run-session", "gnome-keyring-daemon", "secret-tool")
 def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     missing = [tool for tool in TOOLS if not shutil.which(tool)]
     if missing:
-        pytest.fail(f"{', '.join(missing)} not installed: scripts/test installs gnome-keyring, "
-                    "dbus and libsecret-tools")
+        pytest.fail(
+            f"{', '.join(missing)} not installed: scripts/test installs gnome-keyring, "
+            "dbus and libsecret-tools"
+        )
     home = tmp_path_factory.mktemp("keyring-home")
     script = (
         "printf esign-test | gnome-keyring-daemon --unlock --components=secrets "
-        ">/dev/null 2>&1; echo \"ADDR=$DBUS_SESSION_BUS_ADDRESS\"; exec sleep 900"
+        '>/dev/null 2>&1; echo "ADDR=$DBUS_SESSION_BUS_ADDRESS"; exec sleep 900'
     )
     proc = subprocess.Popen(
         ["dbus-run-session", "--", "bash", "-c", script],
         env={"PATH": os.environ["PATH"], "HOME": str(home)},
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
@@ -47,7 +52,11 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     while True:  # ready once a secret round-trips
         probe = subprocess.run(
             ["secret-tool", "store", "--label", "probe", "service", "probe", "username", "p"],
-            input="x", text=True, capture_output=True, env={**os.environ, **env}, check=False,
+            input="x",
+            text=True,
+            capture_output=True,
+            env={**os.environ, **env},
+            check=False,
         )
         if probe.returncode == 0:
             break
@@ -61,28 +70,60 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
 
 @pytest.fixture
 def env(secret_service: dict[str, str], tmp_path: Path) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith("ESIGN_") and k != "PYTHON_KEYRING_BACKEND"}
-    return {**base, **secret_service, "ESIGN_CONFIG_DIR": str(tmp_path / "config"),
-            "ESIGN_DATA_DIR": str(tmp_path / "data")}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ESIGN_") and k != "PYTHON_KEYRING_BACKEND"
+    }
+    return {
+        **base,
+        **secret_service,
+        "ESIGN_CONFIG_DIR": str(tmp_path / "config"),
+        "ESIGN_DATA_DIR": str(tmp_path / "data"),
+    }
 
 
-def esign(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ESIGN, *args], input=stdin, text=True, capture_output=True, env=env,
-                          timeout=60, check=False)
+def esign(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ESIGN, *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 def secret_tool(env: dict[str, str], username: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["secret-tool", "lookup", "service", "esign", "username", username],
-                          text=True, capture_output=True, env=env, check=False)
+    return subprocess.run(
+        ["secret-tool", "lookup", "service", "esign", "username", username],
+        text=True,
+        capture_output=True,
+        env=env,
+        check=False,
+    )
 
 
 def test_login_store_read_back_in_a_new_process_and_logout(
     env: dict[str, str], sandbox: SandboxAdmin
 ) -> None:
     key = sandbox.okdokument_key
-    assert esign(env, "profile", "add", "kr", "--provider", "okdokument", "--base-url",
-                 sandbox.okdokument_base).returncode == 0
+    assert (
+        esign(
+            env,
+            "profile",
+            "add",
+            "kr",
+            "--provider",
+            "okdokument",
+            "--base-url",
+            sandbox.okdokument_base,
+        ).returncode
+        == 0
+    )
     login = esign(env, "auth", "login", "--profile", "kr", "--with-token", stdin=key + "\n")
     assert login.returncode == 0, login.stderr
     assert "SecretService" in json.loads(login.stdout)["stored_in"]
@@ -122,7 +163,10 @@ def test_hidden_prompt_on_a_terminal_never_echoes(env: dict[str, str]) -> None:
 def test_sandbox_serve_writes_ready_profiles(env: dict[str, str]) -> None:
     proc = subprocess.Popen(
         [ESIGN, "sandbox", "serve", "--port", "0", "--write-profiles", "--json", "-q"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None

@@ -34,8 +34,9 @@ def config_path() -> Path:
 
 
 def add_sandbox_profile(pcli: Cli, sandbox: SandboxAdmin, name: str = "sb") -> None:
-    result = pcli("profile", "add", name, "--provider", "okdokument",
-                  "--base-url", sandbox.okdokument_base)
+    result = pcli(
+        "profile", "add", name, "--provider", "okdokument", "--base-url", sandbox.okdokument_base
+    )
     assert result.exit_code == 0, result.stderr
 
 
@@ -81,16 +82,40 @@ def test_profile_add_validation(pcli: Cli, sandbox: SandboxAdmin) -> None:
         result = pcli("profile", "add", *args)
         assert result.exit_code == 2, args
         assert message in result.stderr
-    insecure = pcli("profile", "add", "lan", "--provider", "zapsign", "--base-url",
-                    "http://10.1.2.3/api/v1", "--allow-http")
+    insecure = pcli(
+        "profile",
+        "add",
+        "lan",
+        "--provider",
+        "zapsign",
+        "--base-url",
+        "http://10.1.2.3/api/v1",
+        "--allow-http",
+    )
     assert insecure.exit_code == 0
     assert pcli("profile", "show", "nope").exit_code == 2
 
 
 def test_indexhealth_profile_settings(pcli: Cli) -> None:
-    result = pcli("profile", "add", "ih", "--provider", "indexhealth", "--base-url",
-                  "https://ih.example/api", "--client-id", "cid-1", "--user-email", "a@b.example",
-                  "--user-first-name", "Ada", "--user-last-name", "L", "--group-name", "acme")
+    result = pcli(
+        "profile",
+        "add",
+        "ih",
+        "--provider",
+        "indexhealth",
+        "--base-url",
+        "https://ih.example/api",
+        "--client-id",
+        "cid-1",
+        "--user-email",
+        "a@b.example",
+        "--user-first-name",
+        "Ada",
+        "--user-last-name",
+        "L",
+        "--group-name",
+        "acme",
+    )
     assert result.exit_code == 0, result.stderr
     shown = result.json()
     assert shown["client_id"] == "cid-1" and shown["group_name"] == "acme"
@@ -115,8 +140,7 @@ def test_concurrent_writers_do_not_lose_profiles(tmp_path: Path) -> None:
         "        assert not e.code, e.code\n"
     )
     procs = [
-        subprocess.Popen([sys.executable, "-c", script, prefix], env=env,
-                         stdout=subprocess.DEVNULL)
+        subprocess.Popen([sys.executable, "-c", script, prefix], env=env, stdout=subprocess.DEVNULL)
         for prefix in ("a", "b", "c")
     ]
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
@@ -127,8 +151,9 @@ def test_concurrent_writers_do_not_lose_profiles(tmp_path: Path) -> None:
 # -- auth and precedence ----------------------------------------------------------------
 
 
-def test_login_then_use_the_profile(pcli: Cli, sandbox: SandboxAdmin,
-                                    keyring: MemoryKeyring) -> None:
+def test_login_then_use_the_profile(
+    pcli: Cli, sandbox: SandboxAdmin, keyring: MemoryKeyring
+) -> None:
     add_sandbox_profile(pcli, sandbox)
     login(pcli, sandbox.okdokument_key, "--profile", "sb")
     assert keyring.entries[("esign", "sb:api_key")] == sandbox.okdokument_key
@@ -147,20 +172,22 @@ def test_secret_never_lands_in_the_config_dir(pcli: Cli, sandbox: SandboxAdmin) 
             assert SECRET_CANARY not in path.read_text(errors="replace"), path
 
 
-def test_explicit_profile_beats_environment_credentials(
-    pcli: Cli, sandbox: SandboxAdmin
-) -> None:
+def test_explicit_profile_beats_environment_credentials(pcli: Cli, sandbox: SandboxAdmin) -> None:
     add_sandbox_profile(pcli, sandbox)
     login(pcli, sandbox.okdokument_key)
     bad = {"ESIGN_API_KEY": "deadbeef_" + "0" * 64, "ESIGN_PROVIDER": "zapsign"}
     explicit = pcli("doc", "list", "--profile", "sb", env=bad)
     assert explicit.exit_code == 0, explicit.stderr  # the ambient key and provider are ignored
     # Without the flag, ESIGN_PROFILE picks the profile and ESIGN_* override its fields.
-    ambient = pcli("doc", "list", env={"ESIGN_PROFILE": "sb", "ESIGN_API_KEY": bad["ESIGN_API_KEY"]})
+    ambient = pcli(
+        "doc", "list", env={"ESIGN_PROFILE": "sb", "ESIGN_API_KEY": bad["ESIGN_API_KEY"]}
+    )
     assert ambient.exit_code == 4
 
 
-def test_env_credential_skips_the_keyring_entirely(sandbox: SandboxAdmin, okd_env: dict[str, str]) -> None:
+def test_env_credential_skips_the_keyring_entirely(
+    sandbox: SandboxAdmin, okd_env: dict[str, str]
+) -> None:
     hanging = Cli(okd_env, keyring=HangingKeyring())
     started = time.monotonic()
     result = hanging("doc", "list")
@@ -178,7 +205,9 @@ def test_status_shows_sources_and_masks(pcli: Cli, sandbox: SandboxAdmin) -> Non
     assert data["base_url"]["source"] == "config profile sb"
     assert data["timeout"] == {"value": 7.0, "source": "env ESIGN_TIMEOUT"}
     assert data["api_key"]["source"] == "keyring"
-    assert data["api_key"]["value"] == sandbox.okdokument_key[:4] + "…" + sandbox.okdokument_key[-2:]
+    assert (
+        data["api_key"]["value"] == sandbox.okdokument_key[:4] + "…" + sandbox.okdokument_key[-2:]
+    )
     assert data["check"]["value"] == "accepted"
     assert "MemoryKeyring" in data["keyring_backend"]["value"]
     assert sandbox.okdokument_key not in result.stdout + result.stderr
@@ -204,7 +233,9 @@ def test_status_exit_4_when_missing_or_rejected(pcli: Cli, sandbox: SandboxAdmin
     assert rejected.json()["check"]["value"] == "rejected"
 
 
-def test_logout_removes_the_secret(pcli: Cli, sandbox: SandboxAdmin, keyring: MemoryKeyring) -> None:
+def test_logout_removes_the_secret(
+    pcli: Cli, sandbox: SandboxAdmin, keyring: MemoryKeyring
+) -> None:
     add_sandbox_profile(pcli, sandbox)
     login(pcli, sandbox.okdokument_key)
     result = pcli("auth", "logout")
@@ -236,7 +267,9 @@ def test_insecure_storage_file_warns_on_every_use(pcli: Cli, sandbox: SandboxAdm
     for _ in range(2):
         result = pcli("doc", "list")
         assert result.exit_code == 0
-        assert "warning: using the api key of profile 'sb' from the unencrypted file" in result.stderr
+        assert (
+            "warning: using the api key of profile 'sb' from the unencrypted file" in result.stderr
+        )
     assert pcli("auth", "status").json()["api_key"]["source"] == f"file {path}"
     pcli("profile", "remove", "sb", "--yes")
     assert "sb" not in path.read_text()
@@ -274,12 +307,21 @@ def test_hanging_keyring_in_a_real_process(tmp_path: Path) -> None:
         "PYTHONPATH": str(root),
     }
     esign = Path(sys.executable).with_name("esign")
-    subprocess.run([esign, "profile", "add", "p", "--provider", "zapsign"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [esign, "profile", "add", "p", "--provider", "zapsign"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     started = time.monotonic()
     result = subprocess.run(
-        [esign, "auth", "login", "--with-token"], input="s3cret\n", env=env, text=True,
-        capture_output=True, timeout=30, check=False,
+        [esign, "auth", "login", "--with-token"],
+        input="s3cret\n",
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=30,
+        check=False,
     )
     assert result.returncode == 4
     assert "did not answer within 3 seconds" in result.stderr

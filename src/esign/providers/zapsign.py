@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
 
 from esign.core.download import DownloadSource
 from esign.core.errors import (
@@ -35,6 +34,7 @@ from esign.core.models import (
     SignerStatus,
     iso_utc,
 )
+from esign.core.presigned import presigned_expiry
 from esign.providers.base import Provider
 from esign.providers.options import (
     CreateRequestOptions,
@@ -456,18 +456,3 @@ def _response_time(response: httpx.Response) -> datetime:
         except (TypeError, ValueError):
             pass
     return datetime.now(UTC)
-
-
-def presigned_expiry(url: str) -> datetime | None:
-    """When an S3-style presigned URL stops working, from its own query: SigV2 `Expires`
-    (epoch seconds) or SigV4 `X-Amz-Date` + `X-Amz-Expires`."""
-    query = {k.lower(): v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-    try:
-        if "expires" in query:
-            return datetime.fromtimestamp(int(query["expires"]), tz=UTC)
-        if "x-amz-date" in query and "x-amz-expires" in query:
-            signed_at = datetime.strptime(query["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            return signed_at + timedelta(seconds=int(query["x-amz-expires"]))
-    except (ValueError, OverflowError, OSError):
-        return None
-    return None
