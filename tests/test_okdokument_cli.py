@@ -451,10 +451,10 @@ def test_no_provider_is_a_usage_error(bare_cli: Cli) -> None:
     assert "ESIGN_PROVIDER" in result.stderr
 
 
-def test_planned_provider_says_not_available_yet(bare_cli: Cli) -> None:
+def test_indexhealth_without_a_host_says_so(bare_cli: Cli) -> None:
     result = bare_cli("doc", "info", "x", env={"ESIGN_PROVIDER": "indexhealth"})
     assert result.exit_code == 2
-    assert "not available yet" in result.stderr
+    assert "no public API host" in result.stderr
 
 
 # -- flags before and after the command ------------------------------------------------------

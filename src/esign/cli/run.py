@@ -22,7 +22,12 @@ def provider_for(app: AppContext) -> Provider:
     settings = app.settings
     cls = provider_class(settings.provider)
     base_url = settings.base_url or cls.default_base_url
-    return cls(settings, lambda auth: app.http_client(base_url, auth), app.load_secret)
+    return cls(
+        settings,
+        lambda auth: app.http_client(base_url, auth),
+        app.load_secret,
+        app.token_cache,
+    )
 
 
 def run(operation: Callable[[Provider], Outcome]) -> None:

@@ -17,7 +17,7 @@ from esign.core.streams import IOStreams
 
 if TYPE_CHECKING:
     from esign.core.config import Config
-    from esign.core.credentials import Credentials
+    from esign.core.credentials import Credentials, TokenCache
     from esign.core.http import AuthHook, HttpClient
     from esign.core.output import Output
     from esign.core.secret import Secret
@@ -161,9 +161,23 @@ class AppContext:
     def known_secrets(self) -> list[str]:
         """Every secret this process could hold, for scrubbing text it writes."""
         found = [self.env[name] for name in SECRET_ENV.values() if self.env.get(name)]
-        if self._settings is not None and self._settings.secret:
-            found.append(self._settings.secret.reveal())
+        if self._settings is not None:
+            if self._settings.secret:
+                found.append(self._settings.secret.reveal())
+            found.extend(self._settings.extra_secrets)
         return found
+
+    def token_cache(self) -> TokenCache | None:
+        """Where an exchanged token may be kept across runs: beside the profile's secret.
+        None (memory only) when the secret came from the environment: CI has no keyring."""
+        from esign.core.credentials import TokenCache
+
+        settings = self.settings
+        source = settings.sources.get(settings.secret_name, "")
+        if settings.profile is None or not source.startswith(("keyring", "file")):
+            return None
+        store = self.credentials.file if source.startswith("file") else self.credentials.keyring
+        return TokenCache(store, settings.profile)
 
     def close(self) -> None:
         for client in self._clients:

@@ -206,6 +206,41 @@ class Credentials:
         return removed
 
 
+class TokenCache:
+    """An exchanged access token with its expiry, kept in the store that holds the profile's
+    secret. A store that fails only costs a new token exchange, so errors are swallowed."""
+
+    NAME = "access_token"
+
+    def __init__(self, store: KeyringStore | FileStore, profile: str) -> None:
+        self.store = store
+        self.profile = profile
+
+    def load(self) -> tuple[str, float | None] | None:
+        try:
+            raw = self.store.get(self.profile, self.NAME)
+        except CredentialStoreError:
+            return None
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+            return None
+        expires = data.get("expires_at")
+        return data["token"], float(expires) if isinstance(expires, (int, float)) else None
+
+    def save(self, token: str, expires_at: float | None) -> None:
+        with contextlib.suppress(CredentialStoreError):
+            self.store.set(
+                self.profile, self.NAME, json.dumps({"token": token, "expires_at": expires_at})
+            )
+
+    def clear(self) -> None:
+        with contextlib.suppress(CredentialStoreError):
+            self.store.delete(self.profile, self.NAME)
+
+
 def default_fingerprint(profile: str | None, client_id: str | None) -> str:
     """A stable installation fingerprint per profile (IndexHealth wants one, gap 3)."""
     import hashlib

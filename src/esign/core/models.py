@@ -37,6 +37,17 @@ def from_epoch_ms(value: Any) -> datetime | None:
         return None
 
 
+def parse_iso(value: Any) -> datetime | None:
+    """An ISO-8601 timestamp from a provider (`Z` or an offset; naive means UTC)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Model:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)  # type: ignore[call-overload,no-any-return]

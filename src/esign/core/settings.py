@@ -78,6 +78,8 @@ class Settings:
     allow_http: bool
     provider_settings: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    # Secrets obtained at run time (exchanged access tokens), scrubbed like the configured one.
+    extra_secrets: list[str] = field(default_factory=list)
 
 
 def env_flag(env: Mapping[str, str], name: str) -> bool:

@@ -27,6 +27,7 @@ from esign.providers.options import (
 if TYPE_CHECKING:
     import httpx
 
+    from esign.core.credentials import TokenCache
     from esign.core.http import AuthHook, HttpClient
 
 
@@ -43,11 +44,25 @@ class Provider:
         settings: Settings,
         http_factory: HttpFactory,
         secret_loader: Callable[[], Secret | None] | None = None,
+        token_cache_factory: Callable[[], TokenCache | None] | None = None,
     ) -> None:
         self.settings = settings
         self._http_factory = http_factory
         self._http: HttpClient | None = None
         self._secret_loader = secret_loader
+        self._token_cache_factory = token_cache_factory
+        self._token_cache: TokenCache | None = None
+        self._token_cache_resolved = False
+
+    @property
+    def token_cache(self) -> TokenCache | None:
+        """Where an exchanged token is kept; decided once the secret's source is known."""
+        if not self._token_cache_resolved:
+            self._token_cache_resolved = True
+            if self._token_cache_factory is not None:
+                self.require_secret()
+                self._token_cache = self._token_cache_factory()
+        return self._token_cache
 
     @property
     def base_url(self) -> str:

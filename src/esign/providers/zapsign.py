@@ -33,6 +33,7 @@ from esign.core.models import (
     Signer,
     SignerStatus,
     iso_utc,
+    parse_iso,
 )
 from esign.core.presigned import presigned_expiry
 from esign.providers.base import Provider
@@ -353,8 +354,8 @@ class ZapSign(Provider):
             name=data.get("name"),
             status=status,
             provider_status=raw_status or None,
-            created_at=iso_utc(_parse_time(data.get("created_at"))),
-            updated_at=iso_utc(_parse_time(data.get("last_update_at"))),
+            created_at=iso_utc(parse_iso(data.get("created_at"))),
+            updated_at=iso_utc(parse_iso(data.get("last_update_at"))),
             signers=signers,
             files=DocumentFiles(
                 original=data.get("original_file") or None,
@@ -371,7 +372,7 @@ class ZapSign(Provider):
             name=data.get("name") or None,
             email=data.get("email") or None,
             status=SIGNER_STATUS.get(raw_status.lower(), "unknown"),
-            signed_at=iso_utc(_parse_time(data.get("signed_at"))),
+            signed_at=iso_utc(parse_iso(data.get("signed_at"))),
             # The list endpoint's signer block says signing_url (gap 4).
             sign_url=data.get("sign_url") or data.get("signing_url") or None,
         )
@@ -434,16 +435,6 @@ def _flatten(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_flatten(v) for v in value)
     return str(value)
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _response_time(response: httpx.Response) -> datetime:

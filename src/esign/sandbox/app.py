@@ -19,6 +19,15 @@ from esign.sandbox.faults import (
     Send,
     parse_rules,
 )
+from esign.sandbox.indexhealth import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_COLLECTION,
+    DEMO_USER,
+    IndexHealthApi,
+    IndexHealthStore,
+)
+from esign.sandbox.indexhealth import PREFIX as INDEXHEALTH_PREFIX
 from esign.sandbox.okdokument import (
     DEMO_API_KEY,
     FORBIDDEN_API_KEY,
@@ -46,11 +55,13 @@ class Sandbox:
     faults: FaultInjector = field(init=False)
     okdokument: OKdokumentApi = field(init=False)
     zapsign: ZapSignApi = field(init=False)
+    indexhealth: IndexHealthApi = field(init=False)
 
     def __post_init__(self) -> None:
         self.faults = FaultInjector(self.seed)
         self.okdokument = OKdokumentApi(OKdokumentStore(self.shared))
         self.zapsign = ZapSignApi(ZapSignStore(self.shared))
+        self.indexhealth = IndexHealthApi(IndexHealthStore(self.shared))
 
     def credentials(self, origin: str) -> dict[str, dict[str, Any]]:
         """What `sandbox serve` prints: per provider, the base URL and demo credentials."""
@@ -65,6 +76,13 @@ class Sandbox:
                 "api_key": DEMO_API_TOKEN,
                 "no_plan_api_key": NO_PLAN_API_TOKEN,
                 "other_environment_api_key": OTHER_ENV_API_TOKEN,
+            },
+            "indexhealth": {
+                "base_url": f"{origin}{INDEXHEALTH_PREFIX}",
+                "client_id": DEMO_CLIENT_ID,
+                "client_secret": DEMO_CLIENT_SECRET,
+                **DEMO_USER,
+                "collection_id": DEMO_COLLECTION,
             },
         }
 
@@ -83,6 +101,8 @@ class Sandbox:
         result = await self.zapsign.sign(request, some_id, action=action, signer_token=signer_token)
         if result.get("status") != 404 or self.zapsign.store.find(some_id):
             return result
+        if some_id in self.indexhealth.store.docs:
+            return {"error": "IndexHealth stores documents; they are not signed", "status": 409}
         return {
             "error": f"no document, request or signer {some_id!r} in the sandbox",
             "status": 404,
@@ -150,6 +170,7 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
             Route("/_sandbox/requests", requests, methods=["GET", "DELETE"]),
             Mount(OKDOKUMENT_PREFIX, routes=sandbox.okdokument.routes()),
             Mount(ZAPSIGN_PREFIX, routes=sandbox.zapsign.routes()),
+            Mount(INDEXHEALTH_PREFIX, routes=sandbox.indexhealth.routes()),
         ]
     )
     app.add_middleware(FaultMiddleware, injector=sandbox.faults)

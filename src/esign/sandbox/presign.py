@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 ACCESS_KEY_ID = "ESIGNSANDBOXKEY"
@@ -33,19 +34,48 @@ class Presigner:
         )
         return f"{origin}{path}?{query}"
 
-    def check(self, path: str, expires: str | None, signature: str | None) -> str | None:
-        """None when valid, else the S3 error code."""
-        if not expires or not signature:
-            return "AccessDenied"
-        try:
-            expires_at = int(expires)
-        except ValueError:
-            return "AccessDenied"
-        if not hmac.compare_digest(self._signature(path, expires_at), signature):
+    def sign_v4(self, origin: str, path: str, lifetime: float, now: float | None = None) -> str:
+        """SigV4-style query: X-Amz-Algorithm, -Credential, -Date, -Expires, -Signature."""
+        moment = now if now is not None else time.time()
+        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(moment))
+        seconds = int(lifetime)
+        query = urlencode(
+            {
+                "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+                "X-Amz-Credential": f"{ACCESS_KEY_ID}/{amz_date[:8]}/us-east-1/s3/aws4_request",
+                "X-Amz-Date": amz_date,
+                "X-Amz-Expires": str(seconds),
+                "X-Amz-SignedHeaders": "host",
+                "X-Amz-Signature": self._signature(path, _v4_expiry(amz_date, seconds)),
+            }
+        )
+        return f"{origin}{path}?{query}"
+
+    def check(self, path: str, query: Mapping[str, str]) -> str | None:
+        """None when the URL is valid, else the S3 error code."""
+        if "X-Amz-Signature" in query:
+            try:
+                expires_at = _v4_expiry(query.get("X-Amz-Date", ""), int(query["X-Amz-Expires"]))
+            except (KeyError, ValueError):
+                return "AccessDenied"
+            signature = query["X-Amz-Signature"]
+        else:
+            try:
+                expires_at = int(query.get("Expires", ""))
+            except ValueError:
+                return "AccessDenied"
+            signature = query.get("Signature", "")
+        if not signature or not hmac.compare_digest(self._signature(path, expires_at), signature):
             return "SignatureDoesNotMatch"
         if time.time() > expires_at:
             return "AccessDenied"
         return None
+
+
+def _v4_expiry(amz_date: str, seconds: int) -> int:
+    import calendar
+
+    return calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ")) + seconds
 
 
 def s3_error_body(code: str) -> str:

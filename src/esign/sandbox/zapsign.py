@@ -577,9 +577,7 @@ class ZapSignApi:
 
     async def file(self, request: Request) -> Response:
         path = request.url.path
-        problem = self.store.presigner.check(
-            path, request.query_params.get("Expires"), request.query_params.get("Signature")
-        )
+        problem = self.store.presigner.check(path, request.query_params)
         if problem is not None:
             return Response(s3_error_body(problem), status_code=403, media_type="application/xml")
         doc = self.store.docs.get(request.path_params["token"])
