@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -152,10 +153,19 @@ class Cli:
         replace_env: bool = False,
     ) -> CliResult:
         sleeps: list[float] = []
+        offset = [0.0]
+
+        def sleep(seconds: float) -> None:  # recorded, not slept: the clock jumps instead
+            sleeps.append(seconds)
+            offset[0] += seconds
+
+        def clock() -> float:
+            return time.time() + offset[0]
+
         full_env = dict(os.environ)
         full_env.update(env if replace_env and env is not None else {**self.env, **(env or {})})
         overrides = ContextOverrides(
-            env=full_env, force_tty=tty, sleep=sleeps.append, keyring=self.keyring
+            env=full_env, force_tty=tty, sleep=sleep, clock=clock, keyring=self.keyring
         )
         result = self.runner.invoke(
             app, list(args), input=input, obj=overrides, catch_exceptions=False

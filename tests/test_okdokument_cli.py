@@ -478,7 +478,7 @@ def test_usage_errors_exit_2_without_traceback(cli: Cli) -> None:
 
 
 def test_commands_of_later_issues_say_not_available(cli: Cli) -> None:
-    for args in (["doc", "wait", "x"], ["completion", "bash"]):
+    for args in (["completion", "bash"],):
         result = cli(*args)
         assert result.exit_code == 2, args
         assert "not available yet" in result.stderr

@@ -141,10 +141,22 @@ class RootState:
 class EsignCommand(TyperCommand):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.params.extend(shared_flag_params())
+        # A command's own option wins over a shared flag of the same name (`doc wait
+        # --timeout 10m` is the wait's timeout); the shared one still works before the command.
+        own = {opt for param in self.params for opt in getattr(param, "opts", [])}
+        own_names = {param.name for param in self.params}
+        shared = [
+            p
+            for p in shared_flag_params()
+            if not own & set(getattr(p, "opts", [])) and p.name not in own_names
+        ]
+        self.shared_names = {p.name for p in shared}
+        self.params.extend(shared)
 
     def invoke(self, ctx: click.Context) -> Any:
-        after = flags_from({name: ctx.params.pop(name, None) for name in SHARED_NAMES})
+        after = flags_from(
+            {name: ctx.params.pop(name, None) for name in SHARED_NAMES if name in self.shared_names}
+        )
         state = ctx.find_object(RootState)
         before = state.flags if state else GlobalFlags()
         overrides = state.overrides if state else _overrides(ctx.find_root().obj)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from esign.cli.command import app_context, command
-from esign.cli.run import confirm, not_available_yet, provider_for, run
+from esign.cli.run import confirm, provider_for, run
+from esign.core.models import Outcome
 from esign.core.statuses import DOCUMENT_STATUSES
-from esign.core.target import Target
-from esign.providers.options import DownloadOptions, ListOptions, UploadOptions
+from esign.providers.options import ListOptions, UploadOptions
 
 app = typer.Typer(
     name="doc",
@@ -134,9 +133,31 @@ def delete(document_id: DocumentId, yes: Yes = False) -> None:
     app_ctx.output.emit(provider.delete_document(document_id))
 
 
+WaitUntil = Annotated[
+    str,
+    typer.Option(
+        help="signed: exit 0 once signed, 6 if it ends otherwise; final: exit 0 "
+        "once it is no longer pending."
+    ),
+]
+WaitTimeout = Annotated[
+    str, typer.Option(metavar="DURATION", help="Give up after this long (exit 8): 90s, 10m, 2h.")
+]
+WaitInterval = Annotated[
+    str,
+    typer.Option(
+        metavar="DURATION",
+        help="First gap between polls; it grows by half each time, up to a minute.",
+    ),
+]
+
+
 @command(app, "download")
 def download(
-    document_id: DocumentId,
+    document_ids: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="ID...", help="Document IDs.", show_default=False),
+    ] = None,
     out: Annotated[
         str | None,
         typer.Option(
@@ -144,37 +165,56 @@ def download(
             "--out",
             metavar="FILE|DIR/|-",
             help="Write to FILE (atomically), into DIR/ under the server's file name, or to "
-            "stdout with '-'. Default: the server's file name in the current directory.",
+            "stdout with '-'. Default: the server's file name in the current directory. "
+            "Several IDs go into a directory.",
             show_default=False,
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
     original: Annotated[
         bool,
         typer.Option("--original", help="The original, unsigned file (providers that keep it)."),
     ] = False,
+    jobs: Annotated[
+        int, typer.Option(min=1, max=64, help="Downloads at once, with several IDs.")
+    ] = 4,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="FILE|-",
+            help="Read more IDs from FILE (or stdin), one per line; # starts a comment.",
+            show_default=False,
+        ),
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait until each document is signed, then download.")
+    ] = False,
+    timeout: WaitTimeout = "10m",
+    interval: WaitInterval = "5s",
 ) -> None:
-    """Download a document's file (the signed one when there is one).
+    """Download documents' files (the signed one when there is one).
 
-    Prints path, bytes, sha256 and content type. Nothing is left behind on failure.
+    Prints path, bytes, sha256 and content type for each (JSON lines with several IDs).
+    Nothing is left behind on failure or Ctrl-C. With several IDs, one failure does not stop
+    the others, and the exit code is that of the worst failure.
 
     Example: esign doc download 7Ki_u1mrUwijfb -o contract.pdf
+    Example: esign doc download --from ids.txt -o signed/ --jobs 8
     """
+    from esign.cli.downloads import DownloadJob, run_downloads
+
     app_ctx = app_context()
-    opts = DownloadOptions(
-        target=Target.parse(out),
+    job = DownloadJob(
+        ids=list(document_ids or ()),
+        from_file=from_file,
+        out=out,
         force=force,
         original=original,
-        progress=not app_ctx.flags.quiet,
+        jobs=jobs,
+        wait=wait_settings(timeout, interval) if wait else None,
     )
-    from esign.core.models import Outcome
-
-    result = provider_for(app_ctx).download(document_id, opts, app_ctx.streams)
-    if result.path == "-":
-        # stdout carries the document itself; the summary must not corrupt it.
-        app_ctx.output.info(json.dumps(result.to_dict()))
-    else:
-        app_ctx.output.emit(Outcome(result))
+    run_downloads(app_ctx, job)
 
 
 @command(app, "presign")
@@ -189,6 +229,40 @@ def presign(
 
 
 @command(app, "wait")
-def wait(document_id: DocumentId) -> None:
-    """Wait until a document is signed (or reaches a final state)."""
-    not_available_yet("doc wait", hint="poll `esign doc info ID --json` for now")
+def wait(
+    document_id: DocumentId,
+    until: WaitUntil = "signed",
+    timeout: WaitTimeout = "10m",
+    interval: WaitInterval = "5s",
+) -> None:
+    """Wait until a document is signed (or, with --until final, no longer pending), then print
+    it. Exit 0 when reached, 6 when it ended refused or canceled, 8 on timeout.
+
+    Here --timeout is the wait's; the per-request HTTP timeout goes before the command
+    (esign --timeout 10 doc wait ...) or in ESIGN_TIMEOUT.
+
+    Example: esign doc wait 7Ki_u1mrUwijfb --timeout 30m && esign doc download 7Ki_u1mrUwijfb
+    """
+    from esign.cli.downloads import wait_for_document
+
+    if until not in ("signed", "final"):
+        raise typer.BadParameter(f"{until!r} is not signed or final", param_hint="--until")
+    app_ctx = app_context()
+    provider = provider_for(app_ctx)
+    document, failure = wait_for_document(
+        app_ctx, provider, document_id, until, wait_settings(timeout, interval)
+    )
+    app_ctx.output.emit(Outcome(document))
+    if failure is not None:
+        raise failure
+
+
+def wait_settings(timeout: str, interval: str) -> tuple[float, float]:
+    from esign.core.errors import UsageError
+    from esign.core.when import parse_duration
+
+    seconds = parse_duration(timeout, what="--timeout").total_seconds()
+    gap = parse_duration(interval, what="--interval").total_seconds()
+    if gap < 1:
+        raise UsageError("--interval must be at least 1s: providers rate-limit polling")
+    return seconds, gap

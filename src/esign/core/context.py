@@ -30,6 +30,7 @@ class ContextOverrides:
     sleep: Callable[[float], None] | None = None
     force_tty: bool | None = None  # pretend the process's streams are (not) terminals
     keyring: Any = None  # a keyring backend object to use instead of the system's
+    clock: Callable[[], float] | None = None
 
 
 @dataclass
@@ -55,6 +56,7 @@ class AppContext:
             env=env,
             streams=streams,
             sleep=overrides.sleep or time.sleep,
+            clock=overrides.clock or time.time,
             keyring_backend=overrides.keyring,
         )
 

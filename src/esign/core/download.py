@@ -10,13 +10,14 @@ import contextlib
 import hashlib
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from esign.core.errors import EsignError, NetworkError, UsageError
+from esign.core.errors import EsignError, InterruptedByUser, NetworkError, UsageError
 from esign.core.models import DownloadResult
 from esign.core.streams import IOStreams
 from esign.core.target import Target
@@ -97,7 +98,11 @@ def download(
     force: bool,
     progress: bool,
     error_for: Callable[[httpx.Response], EsignError],
+    cancel: threading.Event | None = None,
+    claim: Callable[[Path], Path] | None = None,
 ) -> DownloadResult:
+    """Stream one document to `target`. `cancel` stops it between chunks (nothing is left
+    behind); `claim` lets a pool of downloads into one directory keep their names apart."""
     if target.kind == "stdout" and streams.stdout_is_tty and not force:
         raise UsageError(
             "refusing to write a binary document to the terminal",
@@ -120,7 +125,7 @@ def download(
             content_type = content_type.split(";")[0].strip()
         expected = _content_length(response)
         if target.kind == "stdout":
-            digest, count = _copy(response, streams.stdout_binary, expected, None)
+            digest, count = _copy(response, streams.stdout_binary, expected, None, cancel)
             _check_length(count, expected)
             return DownloadResult(
                 path="-",
@@ -135,12 +140,14 @@ def download(
                 filename_from_disposition(response.headers.get("content-disposition"))
             ) or _default_name(source)
             path = target.path / name
+            if claim is not None:
+                path = claim(path)
             _refuse_overwrite(path, force)
         else:
             assert target.path is not None
             path = target.path
         with _progress(streams, progress, expected, path.name) as advance:
-            digest, count = _write_atomically(response, path, expected, advance)
+            digest, count = _write_atomically(response, path, expected, advance, cancel)
         return DownloadResult(
             path=str(path),
             bytes=count,
@@ -182,6 +189,7 @@ def _copy(
     sink: BinaryIO,
     expected: int | None,
     advance: Callable[[int], None] | None,
+    cancel: threading.Event | None = None,
 ) -> tuple[str, int]:
     import httpx
 
@@ -189,6 +197,8 @@ def _copy(
     count = 0
     try:
         for chunk in response.iter_bytes(CHUNK_SIZE):
+            if cancel is not None and cancel.is_set():
+                raise InterruptedByUser("interrupted; the partial download was removed")
             sink.write(chunk)
             digest.update(chunk)
             count += len(chunk)
@@ -209,11 +219,12 @@ def _write_atomically(
     path: Path,
     expected: int | None,
     advance: Callable[[int], None] | None,
+    cancel: threading.Event | None = None,
 ) -> tuple[str, int]:
     part = path.with_name(path.name + ".part")
     try:
         with open(part, "wb") as sink:
-            digest, count = _copy(response, sink, expected, advance)
+            digest, count = _copy(response, sink, expected, advance, cancel)
             _check_length(count, expected)
             os.fsync(sink.fileno())
         os.replace(part, path)

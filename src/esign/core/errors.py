@@ -111,6 +111,32 @@ class PendingError(EsignError):
     error_type = "pending"
 
 
+class InterruptedByUser(EsignError):
+    """Ctrl-C, or a pool told to stop."""
+
+    exit_code = ExitCode.INTERRUPTED
+    error_type = "interrupted"
+
+
+# "The exit code is that of the worst failure": most severe first.
+SEVERITY = (
+    ExitCode.INTERRUPTED,
+    ExitCode.UNEXPECTED,
+    ExitCode.AUTH,
+    ExitCode.RATE_LIMITED,
+    ExitCode.REJECTED,
+    ExitCode.NOT_FOUND,
+    ExitCode.PENDING,
+    ExitCode.CANCELLED,
+    ExitCode.USAGE,
+)
+
+
+def worst(codes: list[ExitCode]) -> ExitCode:
+    failures = [c for c in codes if c != ExitCode.OK]
+    return min(failures, key=SEVERITY.index) if failures else ExitCode.OK
+
+
 class NetworkError(UnexpectedError):
     error_type = "network"
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -135,6 +136,27 @@ def _is_buffered(request: httpx.Request) -> bool:
     return True
 
 
+class RetryGate:
+    """A shared "not before" time: when the server says Retry-After to one worker of a pool,
+    every worker waits, instead of the others hammering on."""
+
+    def __init__(self, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._not_before = 0.0
+        self._lock = threading.Lock()
+
+    def hold(self, seconds: float) -> None:
+        with self._lock:
+            self._not_before = max(self._not_before, self._clock() + seconds)
+
+    def wait(self) -> None:
+        with self._lock:
+            remaining = self._not_before - self._clock()
+        if remaining > 0:
+            self._sleep(remaining)
+
+
 class HttpClient:
     def __init__(
         self,
@@ -159,11 +181,14 @@ class HttpClient:
         self._sleep = sleep
         self._clock = clock
         self._on_retry = on_retry
+        self.gate = RetryGate(clock, sleep)
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
             trust_env=False,
+            # Enough pooled connections for `doc download --jobs` (at most 64 workers).
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
         )
 
     def close(self) -> None:
@@ -204,6 +229,7 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
+            self.gate.wait()
             try:
                 response = self._send_following_redirects(
                     method,
@@ -236,6 +262,8 @@ class HttpClient:
                 delay = parse_retry_after(response.headers.get("retry-after"), self._clock())
                 if stream:
                     response.close()
+                if delay is not None:
+                    self.gate.hold(delay)  # the whole pool waits, not only this worker
                 self._wait(attempt, delay, f"HTTP {response.status_code}")
                 continue
             return response

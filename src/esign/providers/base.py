@@ -7,6 +7,7 @@ with a message that says what to use instead.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -53,16 +54,19 @@ class Provider:
         self._token_cache_factory = token_cache_factory
         self._token_cache: TokenCache | None = None
         self._token_cache_resolved = False
+        # Bulk downloads share one provider across threads: one session, one Retry-After gate.
+        self._lock = threading.RLock()
 
     @property
     def token_cache(self) -> TokenCache | None:
         """Where an exchanged token is kept; decided once the secret's source is known."""
-        if not self._token_cache_resolved:
-            self._token_cache_resolved = True
-            if self._token_cache_factory is not None:
-                self.require_secret()
-                self._token_cache = self._token_cache_factory()
-        return self._token_cache
+        with self._lock:
+            if not self._token_cache_resolved:
+                if self._token_cache_factory is not None:
+                    self.require_secret()
+                    self._token_cache = self._token_cache_factory()
+                self._token_cache_resolved = True
+            return self._token_cache
 
     @property
     def base_url(self) -> str:
@@ -70,9 +74,10 @@ class Provider:
 
     @property
     def http(self) -> HttpClient:
-        if self._http is None:
-            self._http = self._http_factory(self.authenticate)
-        return self._http
+        with self._lock:
+            if self._http is None:
+                self._http = self._http_factory(self.authenticate)
+            return self._http
 
     def require_secret(self) -> Secret:
         secret = self.settings.secret
@@ -151,4 +156,6 @@ class Provider:
             force=opts.force,
             progress=opts.progress,
             error_for=self.error_from_response,
+            cancel=opts.cancel,
+            claim=opts.claim,
         )

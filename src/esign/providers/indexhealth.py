@@ -97,6 +97,10 @@ class IndexHealth(Provider):
             request.headers["domain"] = str(group)
 
     def _access_token(self) -> str:
+        with self._lock:  # parallel downloads: one token exchange, not one per thread
+            return self._current_token()
+
+    def _current_token(self) -> str:
         now = time.time()
         if self._token and not _expiring(self._token_expires, now):
             return self._token
@@ -130,6 +134,10 @@ class IndexHealth(Provider):
         return token
 
     def _drop_token(self) -> None:
+        with self._lock:
+            self._forget_token()
+
+    def _forget_token(self) -> None:
         self._token = self._token_expires = None
         if self.token_cache is not None:
             self.token_cache.clear()

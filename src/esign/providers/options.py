@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from esign.core.target import Target
 
@@ -66,3 +69,5 @@ class DownloadOptions:
     force: bool = False
     original: bool = False
     progress: bool = True
+    cancel: threading.Event | None = None
+    claim: Callable[[Path], Path] | None = None

@@ -155,6 +155,19 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
     async def callbacks(request: Request) -> Response:
         return JSONResponse(sandbox.shared.callbacks_json())
 
+    async def synthetic(request: Request) -> Response:
+        body = await _body(request)
+        try:
+            size = int(body.get("size", 0))
+        except (TypeError, ValueError):
+            size = -1
+        if size < 0 or size > 64 * 2**30:
+            return JSONResponse({"error": "size is bytes, 0 to 64 GiB"}, status_code=400)
+        key = str(body.get("api_key") or DEMO_API_KEY)
+        name = str(body.get("name") or "synthetic.pdf")
+        document_id = sandbox.okdokument.add_synthetic(key, size, name)
+        return JSONResponse({"provider": "okdokument", "id": document_id, "size": size})
+
     async def requests(request: Request) -> Response:
         if request.method == "DELETE":
             sandbox.shared.requests.clear()
@@ -168,6 +181,7 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
             Route("/_sandbox/journal", journal, methods=["GET"]),
             Route("/_sandbox/callbacks", callbacks, methods=["GET"]),
             Route("/_sandbox/requests", requests, methods=["GET", "DELETE"]),
+            Route("/_sandbox/okdokument/synthetic", synthetic, methods=["POST"]),
             Mount(OKDOKUMENT_PREFIX, routes=sandbox.okdokument.routes()),
             Mount(ZAPSIGN_PREFIX, routes=sandbox.zapsign.routes()),
             Mount(INDEXHEALTH_PREFIX, routes=sandbox.indexhealth.routes()),

@@ -43,6 +43,7 @@ class FaultRule:
     retry_after: str | None = None
     body: str | None = None
     content_type: str = "application/json"
+    headers: list[list[str]] = field(default_factory=list)  # extra [name, value] pairs
     delay: float = 0.0
     count: int | None = 1  # times to fire; None = every time (or by `rate`)
     rate: float | None = None  # probability per matching request
@@ -208,5 +209,6 @@ async def _send_status(send: Send, rule: FaultRule) -> None:
     ]
     if rule.retry_after is not None:
         headers.append((b"retry-after", str(rule.retry_after).encode()))
+    headers.extend((str(k).lower().encode(), str(v).encode("latin-1")) for k, v in rule.headers)
     await send({"type": "http.response.start", "status": rule.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -7,6 +7,7 @@ merges a stamp page (a framed "Signed" box with the signer and time) onto the la
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 A4 = (595, 842)
@@ -103,3 +104,21 @@ def stamp_pdf(
     except (PyPdfError, IndexError, KeyError, TypeError) as exc:
         raise ValueError(f"not a readable PDF: {exc}") from exc
     return out.getvalue()
+
+
+SYNTHETIC_CHUNK = 1 << 20
+
+
+def synthetic_chunks(size: int, chunk: int = SYNTHETIC_CHUNK) -> Iterator[bytes]:
+    """`size` deterministic bytes that begin like a PDF, generated as they are sent: the
+    sandbox serves a gigabyte without holding one."""
+    head = b"%PDF-1.7\n% esign sandbox synthetic document\n"
+    block = (b"0123456789abcdef" * (chunk // 16 + 1))[:chunk]
+    sent = 0
+    first = True
+    while sent < size:
+        piece = (head + block[len(head) :]) if first else block
+        first = False
+        piece = piece[: size - sent]
+        sent += len(piece)
+        yield piece

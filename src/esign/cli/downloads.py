@@ -1,0 +1,168 @@
+"""`esign doc download` and `esign doc wait`: one document or hundreds."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import typer
+
+from esign.cli.run import provider_for
+from esign.core.bulk import BulkItem, NameClaims, read_ids, run_pool
+from esign.core.errors import EsignError, UsageError, worst
+from esign.core.models import Document, DownloadResult, Outcome
+from esign.core.target import Target
+from esign.core.wait import wait_for
+from esign.providers.options import DownloadOptions
+
+if TYPE_CHECKING:
+    from esign.core.context import AppContext
+    from esign.providers.base import Provider
+
+
+@dataclass
+class DownloadJob:
+    ids: list[str]
+    from_file: str | None
+    out: str | None
+    force: bool
+    original: bool
+    jobs: int
+    wait: tuple[float, float] | None  # (timeout, interval) with --wait
+
+
+def _from_text(source: str | None, app: AppContext) -> str | None:
+    if source is None:
+        return None
+    if source == "-":
+        return app.streams.stdin.read()
+    try:
+        with open(source, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read --from {source}: {exc.strerror}") from None
+
+
+def wait_for_document(
+    app: AppContext, provider: Provider, document_id: str, until: str, wait: tuple[float, float]
+) -> tuple[Document, EsignError | None]:
+    timeout, interval = wait
+
+    def fetch() -> Document:
+        model = provider.get_document(document_id).model
+        assert isinstance(model, Document)
+        return model
+
+    def report(document: Document, elapsed: float) -> None:
+        app.output.info(f"{document.id}: {document.status} after {elapsed:.0f}s")
+
+    result = wait_for(
+        fetch,
+        until=until,
+        timeout=timeout,
+        interval=interval,
+        clock=app.clock,
+        sleep=app.sleep,
+        on_status=report,
+    )
+    return result.document, result.failure
+
+
+def run_downloads(app: AppContext, job: DownloadJob) -> None:
+    ids = read_ids(job.ids, _from_text(job.from_file, app))
+    target = Target.parse(job.out)
+    provider = provider_for(app)
+    if len(ids) == 1:
+        _download_one(app, provider, ids[0], target, job)
+        return
+    if target.kind != "dir":
+        raise UsageError(
+            f"{len(ids)} documents go into a directory, not one file",
+            hint="use -o DIR/ (or no -o for the current directory)",
+        )
+    _download_many(app, provider, ids, target, job)
+
+
+def _download_one(
+    app: AppContext, provider: Provider, document_id: str, target: Target, job: DownloadJob
+) -> None:
+    if job.wait is not None:
+        _, failure = wait_for_document(app, provider, document_id, "signed", job.wait)
+        if failure is not None:
+            raise failure
+    opts = DownloadOptions(
+        target=target, force=job.force, original=job.original, progress=not app.flags.quiet
+    )
+    result = provider.download(document_id, opts, app.streams)
+    if result.path == "-":
+        # stdout carries the document itself; the summary must not corrupt it.
+        app.output.info(json.dumps(result.to_dict()))
+    else:
+        app.output.emit(Outcome(result))
+
+
+def _download_many(
+    app: AppContext, provider: Provider, ids: list[str], target: Target, job: DownloadJob
+) -> None:
+    claims = NameClaims()
+    output = app.output
+
+    def work(document_id: str, cancel: threading.Event) -> DownloadResult:
+        if job.wait is not None:
+            _, failure = wait_for_document(app, provider, document_id, "signed", job.wait)
+            if failure is not None:
+                raise failure
+        opts = DownloadOptions(
+            target=target,
+            force=job.force,
+            original=job.original,
+            progress=False,  # one overall bar instead
+            cancel=cancel,
+            claim=claims.for_id(document_id),
+        )
+        return provider.download(document_id, opts, app.streams)
+
+    with _overall_progress(app, len(ids)) as advance:
+
+        def done(item: BulkItem[DownloadResult]) -> None:
+            advance()
+            if item.result is not None:
+                if output.json_mode:
+                    output.write_json_line(item.result.to_dict())
+                else:
+                    output.emit(Outcome(item.result))
+            elif item.error is not None:
+                output.error(item.error)
+                if output.json_mode:
+                    output.write_json_line({"id": item.id, **item.error.to_dict()})
+
+        items = run_pool(ids, job.jobs, work, done)
+    codes = [i.error.exit_code for i in items if i.error is not None]
+    if codes:
+        # Each failure was reported on its own line; the exit code is the worst of them.
+        app.streams.stderr.write(f"error: {len(codes)} of {len(ids)} downloads failed\n")
+        raise typer.Exit(int(worst(codes)))
+
+
+@contextmanager
+def _overall_progress(app: AppContext, total: int) -> Iterator[Callable[[], None]]:
+    if app.flags.quiet or not app.streams.stderr_is_tty:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(file=app.streams.stderr, force_terminal=True, no_color=not app.streams.color)
+    with Progress(
+        TextColumn("downloading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("downloading", total=total)
+        yield lambda: bar.advance(task)

@@ -1,0 +1,79 @@
+"""Waiting for a document to be signed (or to end): polling with backoff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from esign.core.errors import EsignError, PendingError, RejectedError
+from esign.core.models import Document
+
+UNTIL = ("signed", "final")
+STILL_OPEN = frozenset({"pending", "processing"})
+BACKOFF_FACTOR = 1.5
+MAX_INTERVAL = 60.0
+
+
+@dataclass
+class WaitResult:
+    document: Document
+    failure: EsignError | None  # None: the wait reached what it waited for
+
+
+def wait_for(
+    fetch: Callable[[], Document],
+    *,
+    until: str,
+    timeout: float,
+    interval: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    on_status: Callable[[Document, float], None] | None = None,
+) -> WaitResult:
+    """Poll until the document is signed (`until="signed"`) or no longer open (`"final"`).
+
+    Never faster than `interval`; the gap grows by half each time, up to a minute (or the
+    interval, if longer). 429s are absorbed by the HTTP layer's retries and Retry-After.
+    """
+    started = clock()
+    deadline = started + timeout
+    delay = interval
+    last_status: str | None = None
+    while True:
+        document = fetch()
+        if on_status is not None and document.status != last_status:
+            on_status(document, clock() - started)
+        last_status = document.status
+        if document.status == "signed":
+            return WaitResult(document, None)
+        if document.status not in STILL_OPEN:
+            if until == "final":
+                return WaitResult(document, None)
+            return WaitResult(
+                document,
+                RejectedError(
+                    f"document {document.id} ended {document.status} "
+                    f"({document.provider_status}); it will not be signed",
+                    provider=document.provider,
+                ),
+            )
+        now = clock()
+        if now >= deadline:
+            return WaitResult(
+                document,
+                PendingError(
+                    f"document {document.id} is still {document.status} after {_human(timeout)}",
+                    hint="wait longer with --timeout",
+                    provider=document.provider,
+                ),
+            )
+        sleep(min(delay, deadline - now))
+        delay = min(delay * BACKOFF_FACTOR, max(interval, MAX_INTERVAL))
+
+
+def _human(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds / 3600:g}h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g}m"
+    return f"{seconds:g}s"
