@@ -60,9 +60,23 @@ OutputFlag = Annotated[
 RawFlag = Annotated[bool, typer.Option("--raw", help=SHARED_FLAG_HELP["raw"])]
 DebugFlag = Annotated[bool, typer.Option("--debug", help=SHARED_FLAG_HELP["debug"])]
 QuietFlag = Annotated[bool, typer.Option("--quiet", "-q", help=SHARED_FLAG_HELP["quiet"])]
+
+
+def _complete_profile(incomplete: str) -> list[str]:
+    from esign.cli.completion import complete_profile
+
+    return complete_profile(incomplete)
+
+
 ProfileFlag = Annotated[
     str | None,
-    typer.Option("--profile", metavar="NAME", help=SHARED_FLAG_HELP["profile"], show_default=False),
+    typer.Option(
+        "--profile",
+        metavar="NAME",
+        help=SHARED_FLAG_HELP["profile"],
+        show_default=False,
+        autocompletion=_complete_profile,
+    ),
 ]
 NoInputFlag = Annotated[bool, typer.Option("--no-input", help=SHARED_FLAG_HELP["no_input"])]
 TimeoutFlag = Annotated[

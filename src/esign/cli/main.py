@@ -12,6 +12,14 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"esign {__version__}\n")
         return 0
+    import os
+
+    if "_ESIGN_COMPLETE" in os.environ:
+        # Typer registers its shell classes only when it adds its own completion options,
+        # which esign replaces with `esign completion SHELL`.
+        from typer._completion_classes import completion_init
+
+        completion_init()
     from esign.cli.app import app
 
     app(args=args, prog_name="esign")

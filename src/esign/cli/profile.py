@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from esign.cli.command import app_context, command
+from esign.cli.completion import complete_profile, complete_provider
 from esign.cli.run import confirm
 
 app = typer.Typer(
@@ -16,7 +17,13 @@ app = typer.Typer(
 )
 
 ProfileName = Annotated[
-    str, typer.Argument(metavar="NAME", help="The profile's name.", show_default=False)
+    str,
+    typer.Argument(
+        metavar="NAME",
+        help="The profile's name.",
+        show_default=False,
+        autocompletion=complete_profile,
+    ),
 ]
 
 
@@ -29,7 +36,11 @@ def add(
     name: ProfileName,
     provider: Annotated[
         str,
-        typer.Option(help="okdokument, zapsign or indexhealth.", show_default=False),
+        typer.Option(
+            help="okdokument, zapsign or indexhealth.",
+            show_default=False,
+            autocompletion=complete_provider,
+        ),
     ],
     base_url: Annotated[str | None, _opt("The provider's API base URL.")] = None,
     default: Annotated[

@@ -1,0 +1,1 @@
+complete --command esign --no-files --arguments "(env _ESIGN_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) esign)" --condition "env _ESIGN_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) esign"

@@ -1,0 +1,1 @@
+"""Reference text shared by `esign help TOPIC` and the generated man pages (one source)."""
