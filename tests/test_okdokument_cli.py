@@ -477,13 +477,6 @@ def test_usage_errors_exit_2_without_traceback(cli: Cli) -> None:
         assert "Traceback" not in result.stderr
 
 
-def test_commands_of_later_issues_say_not_available(cli: Cli) -> None:
-    for args in (["completion", "bash"],):
-        result = cli(*args)
-        assert result.exit_code == 2, args
-        assert "not available yet" in result.stderr
-
-
 def test_an_id_starting_with_a_dash_works_after_double_dash(
     cli: Cli, contract: Path, sandbox: SandboxAdmin
 ) -> None:

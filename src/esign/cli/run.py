@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from esign.cli.command import app_context
-from esign.core.errors import CancelledError, UsageError
+from esign.core.errors import CancelledError
 
 if TYPE_CHECKING:
     from esign.core.context import AppContext
@@ -47,7 +47,3 @@ def confirm(app: AppContext, question: str, *, yes: bool) -> None:
         )
     if not typer.confirm(question, default=False, err=True):
         raise CancelledError("cancelled; nothing was changed")
-
-
-def not_available_yet(what: str, hint: str | None = None) -> None:
-    raise UsageError(f"`esign {what}` is not available yet in this version of esign", hint=hint)
