@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from esign.core.errors import EsignError, InterruptedByUser, NetworkError, UsageError
+from esign.core.errors import (
+    EsignError,
+    InterruptedByUser,
+    MalformedResponseError,
+    NetworkError,
+    UsageError,
+)
 from esign.core.models import DownloadResult
 from esign.core.streams import IOStreams
 from esign.core.target import Target
@@ -39,6 +45,11 @@ class DownloadSource:
     document_id: str
     authenticated: bool = True  # False for presigned URLs: credentials never go there
     default_extension: str = ".pdf"
+    # What the body must start with (a PDF's "%PDF-"), when the provider promises a type: a
+    # proxy's error page or an error envelope answered with 200 must not become contract.pdf.
+    expect_prefix: bytes | None = b"%PDF-"
+    # Content types that are an API's answer, never a stored document of this provider.
+    refuse_types: tuple[str, ...] = ("text/html",)
 
 
 def safe_filename(name: str | None) -> str | None:
@@ -122,10 +133,17 @@ def download(
             raise error_for(response)
         content_type = response.headers.get("content-type")
         if content_type:
-            content_type = content_type.split(";")[0].strip()
+            content_type = content_type.split(";")[0].strip().lower()
+        if content_type in source.refuse_types:
+            raise MalformedResponseError(
+                f"the server answered {content_type} instead of the document",
+                hint="an error page from the provider or a proxy; nothing was saved",
+            )
         expected = _content_length(response)
         if target.kind == "stdout":
-            digest, count = _copy(response, streams.stdout_binary, expected, None, cancel)
+            digest, count = _copy(
+                response, streams.stdout_binary, expected, None, cancel, source.expect_prefix
+            )
             _check_length(count, expected)
             return DownloadResult(
                 path="-",
@@ -147,7 +165,9 @@ def download(
             assert target.path is not None
             path = target.path
         with _progress(streams, progress, expected, path.name) as advance:
-            digest, count = _write_atomically(response, path, expected, advance, cancel)
+            digest, count = _write_atomically(
+                response, path, expected, advance, cancel, source.expect_prefix
+            )
         return DownloadResult(
             path=str(path),
             bytes=count,
@@ -190,15 +210,24 @@ def _copy(
     expected: int | None,
     advance: Callable[[int], None] | None,
     cancel: threading.Event | None = None,
+    expect_prefix: bytes | None = None,
 ) -> tuple[str, int]:
     import httpx
 
     digest = hashlib.sha256()
     count = 0
+    head = b""
     try:
         for chunk in response.iter_bytes(CHUNK_SIZE):
             if cancel is not None and cancel.is_set():
                 raise InterruptedByUser("interrupted; the partial download was removed")
+            if expect_prefix is not None and len(head) < len(expect_prefix):
+                head += chunk[: len(expect_prefix) - len(head)]
+                if not expect_prefix.startswith(head):
+                    raise MalformedResponseError(
+                        "the server's answer is not a PDF",
+                        hint="an error answered with 200, or a proxy's page; nothing was saved",
+                    )
             sink.write(chunk)
             digest.update(chunk)
             count += len(chunk)
@@ -220,11 +249,12 @@ def _write_atomically(
     expected: int | None,
     advance: Callable[[int], None] | None,
     cancel: threading.Event | None = None,
+    expect_prefix: bytes | None = None,
 ) -> tuple[str, int]:
     part = path.with_name(path.name + ".part")
     try:
         with open(part, "wb") as sink:
-            digest, count = _copy(response, sink, expected, advance, cancel)
+            digest, count = _copy(response, sink, expected, advance, cancel, expect_prefix)
             _check_length(count, expected)
             os.fsync(sink.fileno())
         os.replace(part, path)

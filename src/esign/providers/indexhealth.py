@@ -355,6 +355,9 @@ class IndexHealth(Provider):
             url=self.http.url("download", _id(document_id)),
             document_id=document_id,
             default_extension="",
+            # PDF, DOCX, TXT or images (spec §3.5): no one prefix; JSON and HTML are answers.
+            expect_prefix=None,
+            refuse_types=("text/html", "application/json"),
         )
 
     def download(

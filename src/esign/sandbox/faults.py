@@ -8,7 +8,9 @@ number of times (or with a probability drawn from a seeded generator, so runs re
 - `reset`: close the connection before the route runs (the server did nothing);
 - `reset_after`: run the route (state changes!), then close the connection unanswered;
 - `truncate`: run the route, send the headers with the full Content-Length and only part of
-  the body, then close.
+  the body, then close;
+- `stall`: run the route, send the headers and part of the body, then go silent for `delay`
+  seconds (past the client's read timeout) before closing.
 
 Spec form, for `sandbox serve --faults` and `POST /_sandbox/faults`: a JSON object or list of
 objects with the fields of `FaultRule`; on the command line also the short form
@@ -31,7 +33,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-KINDS = ("status", "latency", "reset", "reset_after", "truncate")
+KINDS = ("status", "latency", "reset", "reset_after", "truncate", "stall")
 
 
 @dataclass
@@ -166,10 +168,12 @@ class FaultMiddleware:
         elif rule.kind == "reset_after":
             await self.app(scope, receive, _swallow)
             _abort_connection(receive)
-        elif rule.kind == "truncate":
-            await self._truncate(scope, receive, send)
+        elif rule.kind in ("truncate", "stall"):
+            await self._truncate(
+                scope, receive, send, stall=rule.delay if rule.kind == "stall" else 0
+            )
 
-    async def _truncate(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _truncate(self, scope: Scope, receive: Receive, send: Send, stall: float = 0) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -190,6 +194,8 @@ class FaultMiddleware:
         await send(
             {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
         )
+        if stall:
+            await asyncio.sleep(stall)
         _abort_connection(receive)
 
 

@@ -30,7 +30,7 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from esign.sandbox.callbacks import post_callback
-from esign.sandbox.pdf import stamp_pdf, synthetic_chunks
+from esign.sandbox.pdf import make_pdf, stamp_pdf, synthetic_chunks
 from esign.sandbox.state import SharedState
 
 PROVIDER = "okdokument"
@@ -652,6 +652,9 @@ def _decode_file(
     filename = wrapper.get("filename") or body.get("filename")
     if not _is_document(content, filename):
         return fail(400, "err.file.format")  # (invented)
+    if not content.startswith(b"%PDF-"):
+        # The service converts Office files to PDF (spec §3.5); the emulator stands one in.
+        content = make_pdf([f"Converted from {filename}", "(esign sandbox stand-in)"])
     state = str(wrapper.get("state") or body.get("state") or "tosign")
     if state not in ("tosign", "tags", "tostamp", "preprocessing_tags"):
         return fail(400, "err.invalid.state", state)

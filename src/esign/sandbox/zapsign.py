@@ -821,6 +821,9 @@ async def _file_content(body: dict[str, Any]) -> bytes | Response:
                 return err(400, error="Arquivo maior que 10 MB")
             if key == "base64_pdf" and not content.startswith(b"%PDF-"):
                 return err(400, error="O arquivo não é um PDF válido")
+            if key == "base64_docx":
+                # ZapSign converts .docx to PDF; the emulator stands one in.
+                return make_pdf(["Converted from a .docx file", "(esign sandbox stand-in)"])
             return content
     url = str(body.get("url_pdf") or body.get("url_docx"))
     import httpx
