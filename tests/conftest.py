@@ -240,3 +240,29 @@ def callback_receiver() -> Iterator[CallbackReceiver]:
     yield receiver
     server.shutdown()
     server.server_close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fault matrix's summary table (commands x faults), when it ran."""
+    import sys
+
+    matrix = sys.modules.get("tests.test_fault_matrix")
+    results = getattr(matrix, "RESULTS", None)
+    if not results:
+        return
+    faults = [f.name for f in matrix.FAULTS]  # type: ignore[union-attr]
+    width = max(len(row) for row in results)
+    write = terminalreporter.write_line
+    write("")
+    write("fault matrix: " + ", ".join(faults))
+    write(" " * (width + 2) + " ".join(f"{f[:9]:>9}" for f in faults))
+    cells = passed = 0
+    for row in sorted(results):
+        marks = []
+        for fault in faults:
+            mark = results[row].get(fault, "-")
+            cells += mark != "-"
+            passed += mark == "pass"
+            marks.append(f"{mark:>9}")
+        write(f"{row:<{width}}  " + " ".join(marks))
+    write(f"fault matrix: {passed} of {cells} cells passed")

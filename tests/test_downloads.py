@@ -386,3 +386,18 @@ def test_presign_for_each_provider(cli: Cli, zs: Cli, contract: Path) -> None:
     document_id = zs("request", "create", str(contract), "--signer", "A").json()["document_id"]
     data: dict[str, Any] = zs("doc", "presign", document_id, "--original").json()
     assert data["url"] and data["expires_at"].endswith("Z")
+
+
+def test_a_body_cut_off_once_is_downloaded_again(
+    cli: Cli, contract: Path, sandbox: SandboxAdmin, tmp_path: Path
+) -> None:
+    document_id = cli("doc", "upload", str(contract)).json()["id"]
+    sandbox.faults(
+        {"kind": "truncate", "method": "GET", "path": f"/JSON/document/{document_id}$", "count": 1}
+    )
+    result = cli("doc", "download", document_id, "-o", str(tmp_path / "d.pdf"), "--debug")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "d.pdf").read_bytes() == contract.read_bytes()
+    assert "retrying in" in result.stderr
+    assert "the connection failed during the download" in result.stderr
+    assert not list(tmp_path.glob("*.part"))

@@ -126,6 +126,54 @@ def download(
     if target.kind == "dir" and target.path is not None and not target.path.is_dir():
         raise UsageError(f"directory {target.path} does not exist")
 
+    chosen: list[Path] = []
+
+    def claim_once(path: Path) -> Path:
+        # A retried transfer keeps the name its first attempt chose.
+        if not chosen:
+            chosen.append(claim(path) if claim is not None else path)
+        return chosen[0]
+
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return _transfer(
+                http,
+                source,
+                target,
+                streams=streams,
+                force=force,
+                progress=progress,
+                error_for=error_for,
+                cancel=cancel,
+                claim=claim_once,
+            )
+        except BodyInterrupted as err:
+            # The body broke off: a GET is safe to repeat, from the start of a fresh .part.
+            # Not on stdout, where the bytes already written cannot be taken back.
+            stopped = cancel is not None and cancel.is_set()
+            if target.kind == "stdout" or attempt >= http.max_attempts or stopped:
+                raise
+            http.pause_before_retry(attempt, err.message)
+
+
+class BodyInterrupted(NetworkError):
+    """The connection failed, stalled or ended early while the body was streaming."""
+
+
+def _transfer(
+    http: HttpClient,
+    source: DownloadSource,
+    target: Target,
+    *,
+    streams: IOStreams,
+    force: bool,
+    progress: bool,
+    error_for: Callable[[httpx.Response], EsignError],
+    cancel: threading.Event | None,
+    claim: Callable[[Path], Path],
+) -> DownloadResult:
     response = http.request("GET", source.url, authenticated=source.authenticated, stream=True)
     try:
         if response.status_code != 200:
@@ -157,9 +205,7 @@ def download(
             name = safe_filename(
                 filename_from_disposition(response.headers.get("content-disposition"))
             ) or _default_name(source)
-            path = target.path / name
-            if claim is not None:
-                path = claim(path)
+            path = claim(target.path / name)
             _refuse_overwrite(path, force)
         else:
             assert target.path is not None
@@ -198,7 +244,7 @@ def _content_length(response: httpx.Response) -> int | None:
 
 def _check_length(count: int, expected: int | None) -> None:
     if expected is not None and count != expected:
-        raise NetworkError(
+        raise BodyInterrupted(
             f"the download was cut short: got {count} of {expected} bytes",
             hint="nothing was saved; try again",
         )
@@ -235,7 +281,7 @@ def _copy(
                 advance(len(chunk))
     except httpx.TransportError as exc:
         shortfall = f"got {count} of {expected} bytes" if expected else f"after {count} bytes"
-        raise NetworkError(
+        raise BodyInterrupted(
             f"the connection failed during the download ({shortfall})",
             hint="nothing was saved; try again",
         ) from exc

@@ -315,6 +315,10 @@ class HttpClient:
                 method, json = "GET", None
         raise NetworkError(f"too many redirects (more than {MAX_REDIRECTS})")
 
+    def pause_before_retry(self, attempt: int, reason: str) -> None:
+        """Back off (and say so under --debug) before a caller's own retry."""
+        self._wait(attempt, None, reason)
+
     def _wait(self, attempt: int, retry_after: float | None, reason: str) -> None:
         if retry_after is not None:
             delay = retry_after
