@@ -401,3 +401,19 @@ def test_a_body_cut_off_once_is_downloaded_again(
     assert "retrying in" in result.stderr
     assert "the connection failed during the download" in result.stderr
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_sigint_during_wait_exits_130(cli: Cli, contract: Path, okd_env: dict[str, str]) -> None:
+    document_id = cli("request", "create", str(contract)).json()["document_id"]
+    proc = subprocess.Popen(
+        [ESIGN, "doc", "wait", document_id, "--interval", "1s", "--timeout", "60s"],
+        env=child_env(okd_env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err

@@ -260,8 +260,8 @@ class OKdokument(Provider):
 
     def get_document(self, document_id: str) -> Outcome:
         data = self._call("GET", "document", "metadata", encode_segment(document_id, "document ID"))
-        if not isinstance(data, dict):
-            raise MalformedResponseError("OKdokument document info is not an object")
+        if not isinstance(data, dict) or not (data.get("id") or data.get("filename")):
+            raise MalformedResponseError("OKdokument's answer is not a document's metadata")
         return Outcome(self._document(data, fallback_id=document_id), raw=data)
 
     def list_documents(self, opts: ListOptions) -> Outcome:

@@ -244,8 +244,8 @@ class ZapSign(Provider):
 
     def get_document(self, document_id: str) -> Outcome:
         data, _ = self._call("GET", self._url("docs", encode_segment(document_id, "document ID")))
-        if not isinstance(data, dict):
-            raise MalformedResponseError("ZapSign document detail is not an object")
+        if not isinstance(data, dict) or not data.get("token"):
+            raise MalformedResponseError("ZapSign's answer is not a document (no token)")
         return Outcome(self._document(data), raw=data)
 
     def list_documents(self, opts: ListOptions) -> Outcome:

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, Router
 
 from esign.sandbox.faults import (
     ASGIApp,
@@ -182,11 +182,18 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
             Route("/_sandbox/callbacks", callbacks, methods=["GET"]),
             Route("/_sandbox/requests", requests, methods=["GET", "DELETE"]),
             Route("/_sandbox/okdokument/synthetic", synthetic, methods=["POST"]),
-            Mount(OKDOKUMENT_PREFIX, routes=sandbox.okdokument.routes()),
-            Mount(ZAPSIGN_PREFIX, routes=sandbox.zapsign.routes()),
-            Mount(INDEXHEALTH_PREFIX, routes=sandbox.indexhealth.routes()),
+            # No slash "fixing" redirects: an ID with an encoded '/' must get 404, not be
+            # redirected to another endpoint.
+            Mount(
+                OKDOKUMENT_PREFIX, app=Router(sandbox.okdokument.routes(), redirect_slashes=False)
+            ),
+            Mount(ZAPSIGN_PREFIX, app=Router(sandbox.zapsign.routes(), redirect_slashes=False)),
+            Mount(
+                INDEXHEALTH_PREFIX, app=Router(sandbox.indexhealth.routes(), redirect_slashes=False)
+            ),
         ]
     )
+    app.router.redirect_slashes = False
     app.add_middleware(FaultMiddleware, injector=sandbox.faults)
     app.add_middleware(RequestLogMiddleware, shared=sandbox.shared)
     app.state.sandbox = sandbox
