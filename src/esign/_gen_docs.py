@@ -155,7 +155,8 @@ def main_page(root: Any, ctx: Any, shared_skip: set[str]) -> str:
     for line in FORMATTING:
         out += [".IP \\(bu 2", roff(line)]
     out.append(".SH COMMANDS")
-    for name, command in root.commands.items():
+    for name in root.list_commands(ctx):
+        command = root.get_command(ctx, name)
         page = f"esign-{name}" if name in GROUPS else "esign"
         summary = (command.short_help or (command.help or "").split("\n")[0]).strip()
         out += [
@@ -218,13 +219,12 @@ def generate() -> dict[str, str]:
     from esign.cli.command import SHARED_NAMES
     from esign.cli.completion import completion_script
 
-    root = typer.main.get_command(app)
+    root: Any = typer.main.get_command(app)
     ctx = Context(root, info_name="esign")
     files = {f"completions/{SHELL_FILES[shell]}": completion_script(shell) for shell in SHELL_FILES}
     files["man/esign.1"] = main_page(root, ctx, {"version"} - set(SHARED_NAMES))
-    commands: dict[str, Any] = root.commands  # type: ignore[attr-defined]
     for name in GROUPS:
-        group = commands[name]
+        group = root.get_command(ctx, name)
         files[f"man/esign-{name}.1"] = group_page(
             name, group, Context(group, info_name=name, parent=ctx)
         )

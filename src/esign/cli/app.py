@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from esign import __version__
-from esign.cli import auth, doc, profile, request, sandbox
 from esign.cli.command import (
     DebugFlag,
+    EsignRootGroup,
     JsonFlag,
     MaxAttemptsFlag,
     NoInputFlag,
@@ -22,7 +22,6 @@ from esign.cli.command import (
     flags_from,
 )
 from esign.cli.completion import register as register_completion
-from esign.core.context import ContextOverrides
 
 HELP = """Document e-signature operations across providers (OKdokument, ZapSign, IndexHealth).
 
@@ -43,6 +42,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    cls=EsignRootGroup,
 )
 
 
@@ -71,14 +71,13 @@ def root(
         ),
     ] = None,
 ) -> None:
+    from esign.core.context import ContextOverrides
+
     overrides = ctx.obj if isinstance(ctx.obj, ContextOverrides) else None
     values = dict(locals())
     ctx.obj = RootState(flags=flags_from(values), overrides=overrides)
 
 
-app.add_typer(request.app)
-app.add_typer(doc.app)
-app.add_typer(auth.app)
-app.add_typer(profile.app)
-app.add_typer(sandbox.app)
+# The command groups (request, doc, auth, profile, sandbox) are attached lazily by
+# EsignRootGroup from esign.cli.groups: `esign --help` imports none of them.
 register_completion(app)

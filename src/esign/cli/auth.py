@@ -6,14 +6,10 @@ from typing import Annotated
 
 import typer
 
-from esign.cli.command import app_context, command
+from esign.cli.command import app_context, command, new_group
 from esign.core.errors import CancelledError
 
-app = typer.Typer(
-    name="auth",
-    help="Store and remove a profile's secret, print it, show where each setting comes from.",
-    no_args_is_help=True,
-)
+app = new_group("auth")
 
 
 @command(app, "login")

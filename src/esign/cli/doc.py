@@ -6,17 +6,13 @@ from typing import Annotated
 
 import typer
 
-from esign.cli.command import app_context, command
+from esign.cli.command import app_context, command, new_group
 from esign.cli.run import confirm, provider_for, run
 from esign.core.models import Outcome
 from esign.core.statuses import DOCUMENT_STATUSES
 from esign.providers.options import ListOptions, UploadOptions
 
-app = typer.Typer(
-    name="doc",
-    help="Documents: show, list, upload, download, presign, update, delete, wait.",
-    no_args_is_help=True,
-)
+app = new_group("doc")
 
 DocumentId = Annotated[
     str, typer.Argument(metavar="ID", help="The document's ID.", show_default=False)

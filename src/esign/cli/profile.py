@@ -6,15 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
-from esign.cli.command import app_context, command
+from esign.cli.command import app_context, command, new_group
 from esign.cli.completion import complete_profile, complete_provider
 from esign.cli.run import confirm
 
-app = typer.Typer(
-    name="profile",
-    help="Add, list, show, select and remove profiles (config.toml; never secrets).",
-    no_args_is_help=True,
-)
+app = new_group("profile")
 
 ProfileName = Annotated[
     str,

@@ -8,16 +8,12 @@ from typing import Annotated
 
 import typer
 
-from esign.cli.command import app_context, command
+from esign.cli.command import app_context, command, new_group
 from esign.cli.run import confirm, provider_for, run
 from esign.core.when import parse_when
 from esign.providers.options import CreateRequestOptions, SignerSpec, UpdateRequestOptions
 
-app = typer.Typer(
-    name="request",
-    help="Signature requests: create, update, delete.",
-    no_args_is_help=True,
-)
+app = new_group("request")
 
 RequestId = Annotated[
     str, typer.Argument(metavar="ID", help="The signature request's ID.", show_default=False)

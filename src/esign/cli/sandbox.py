@@ -7,14 +7,10 @@ from typing import Annotated, TextIO
 
 import typer
 
-from esign.cli.command import app_context, command
+from esign.cli.command import app_context, command, new_group
 from esign.core.errors import UsageError
 
-app = typer.Typer(
-    name="sandbox",
-    help="A local emulator of every provider's API: try every command without an account.",
-    no_args_is_help=True,
-)
+app = new_group("sandbox")
 
 SandboxUrl = Annotated[
     str | None,
