@@ -39,8 +39,6 @@ class Config:
 
 
 def load_config(env: Mapping[str, str]) -> Config:
-    import tomllib
-
     path = config_dir(env) / CONFIG_FILE_NAME
     try:
         text = path.read_text(encoding="utf-8")
@@ -48,6 +46,8 @@ def load_config(env: Mapping[str, str]) -> Config:
         return Config(path=path)
     except OSError as exc:
         raise UsageError(f"cannot read config file {path}: {exc.strerror}") from exc
+    import tomllib  # only when there is a file to parse
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

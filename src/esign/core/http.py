@@ -15,8 +15,10 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import sys
 import threading
 import time
+import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from ipaddress import ip_address
@@ -157,6 +159,55 @@ class RetryGate:
             self._sleep(remaining)
 
 
+def import_httpx() -> Any:
+    """httpx, without its command-line tool: httpx/__init__ imports `httpx._main` whenever
+    click and rich are importable (they are: uvicorn and esign need them), which costs about
+    50 ms on every esign command. esign never runs httpx's CLI, so a stand-in takes its place."""
+    if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
+        stand_in = types.ModuleType("httpx._main")
+
+        def main() -> None:
+            raise SystemExit("httpx's command-line tool is not available inside esign")
+
+        stand_in.main = main  # type: ignore[attr-defined]
+        sys.modules["httpx._main"] = stand_in
+    import httpx
+
+    return httpx
+
+
+def lazy_tls_transport(httpx_module: Any, limits: Any) -> Any:
+    """A transport that builds its TLS context (with certifi's CA bundle, about 35 ms) only
+    when an https:// request is made: a plain-HTTP session (the sandbox on loopback) never
+    pays for it, and every https:// request is verified as usual."""
+
+    class LazyTLSTransport(httpx_module.BaseTransport):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self._lock = threading.Lock()
+            self._plain: Any = None
+            self._tls: Any = None
+
+        def handle_request(self, request: Any) -> Any:
+            with self._lock:
+                if request.url.scheme == "https":
+                    if self._tls is None:
+                        self._tls = httpx_module.HTTPTransport(limits=limits, verify=True)
+                    transport = self._tls
+                else:
+                    if self._plain is None:
+                        # No TLS is ever negotiated on http://, so no context is needed.
+                        self._plain = httpx_module.HTTPTransport(limits=limits, verify=False)
+                    transport = self._plain
+            return transport.handle_request(request)
+
+        def close(self) -> None:
+            for transport in (self._plain, self._tls):
+                if transport is not None:
+                    transport.close()
+
+    return LazyTLSTransport()
+
+
 class HttpClient:
     def __init__(
         self,
@@ -171,7 +222,7 @@ class HttpClient:
         clock: Callable[[], float] = time.time,
         on_retry: Callable[[str], None] | None = None,
     ) -> None:
-        import httpx
+        httpx_module = import_httpx()
 
         self.base_url = validate_base_url(base_url, allow_http=allow_http)
         self.max_attempts = max(1, max_attempts)
@@ -182,13 +233,16 @@ class HttpClient:
         self._clock = clock
         self._on_retry = on_retry
         self.gate = RetryGate(clock, sleep)
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        self._client: httpx.Client = httpx_module.Client(
+            timeout=httpx_module.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
             trust_env=False,
             # Enough pooled connections for `doc download --jobs` (at most 64 workers).
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+            transport=lazy_tls_transport(
+                httpx_module,
+                httpx_module.Limits(max_connections=64, max_keepalive_connections=64),
+            ),
         )
 
     def close(self) -> None:
