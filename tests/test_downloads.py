@@ -417,3 +417,23 @@ def test_sigint_during_wait_exits_130(cli: Cli, contract: Path, okd_env: dict[st
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
+
+
+def test_a_device_or_fifo_target_is_written_not_replaced(
+    cli: Cli, contract: Path, tmp_path: Path
+) -> None:
+    import stat
+    import threading
+
+    document_id = cli("doc", "upload", str(contract)).json()["id"]
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = cli("doc", "download", document_id, "-o", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert received == [contract.read_bytes()]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still the FIFO, not a file renamed over it
+    assert not list(tmp_path.glob("*.part"))

@@ -99,6 +99,38 @@ def test_help_lists_the_command_tree() -> None:
         assert verb in doc_help
 
 
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        (["--help"], set()),
+        (["doc", "--help"], set()),
+        (["doc", "info", "--help"], set()),
+        # A real command needs httpx only once it talks HTTP: this one fails on settings first.
+        (["doc", "info", "x"], set()),
+    ],
+)
+def test_commands_import_nothing_heavy_before_they_need_it(
+    args: list[str], allowed: set[str]
+) -> None:
+    code = (
+        "import sys, os\nos.environ.pop('ESIGN_PROVIDER', None)\n"
+        "from esign.cli.main import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('httpx', 'rich', 'keyring', 'starlette', 'uvicorn', 'pypdf',"
+        " 'pydantic', 'esign.sandbox') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("ESIGN_")},
+    )
+    heavy = set(filter(None, result.stdout.strip().splitlines()[-1][6:].split(",")))
+    assert heavy <= allowed, heavy
+
+
 def test_entry_point_does_not_import_heavy_modules_for_help() -> None:
     code = (
         "import sys; from esign.cli.main import main\n"

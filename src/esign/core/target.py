@@ -11,7 +11,7 @@ from pathlib import Path
 class Target:
     """What `-o` asked for: stdout, a directory (server's filename), or a file."""
 
-    kind: str  # "stdout" | "dir" | "file"
+    kind: str  # "stdout" | "dir" | "file" | "device"
     path: Path | None = None
 
     @classmethod
@@ -23,4 +23,8 @@ class Target:
         path = Path(value)
         if value.endswith(("/", os.sep)) or path.is_dir():
             return cls("dir", path)
+        if path.exists() and not path.is_file():
+            # /dev/null, a FIFO, a socket: written to as it is. A .part file renamed over it
+            # would replace the device itself (as root, /dev/null).
+            return cls("device", path)
         return cls("file", path)
