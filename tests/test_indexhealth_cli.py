@@ -52,6 +52,38 @@ def ih_settings(sandbox: SandboxAdmin) -> dict[str, str]:
     }
 
 
+def profile_cli(sandbox: SandboxAdmin, name: str) -> tuple[Cli, MemoryKeyring]:
+    """An IndexHealth profile for the sandbox, its secret stored in an in-memory keyring."""
+    keyring = MemoryKeyring()
+    env = ih_settings(sandbox)
+    pcli = Cli({}, keyring=keyring)
+    add = pcli(
+        "profile",
+        "add",
+        name,
+        "--provider",
+        "indexhealth",
+        "--base-url",
+        env["ESIGN_BASE_URL"],
+        "--client-id",
+        env["ESIGN_CLIENT_ID"],
+        "--user-email",
+        env["ESIGN_USER_EMAIL"],
+        "--user-first-name",
+        env["ESIGN_USER_FIRST_NAME"],
+        "--user-last-name",
+        env["ESIGN_USER_LAST_NAME"],
+        "--group-name",
+        env["ESIGN_GROUP_NAME"],
+    )
+    assert add.exit_code == 0, add.stderr
+    login = pcli(
+        "auth", "login", "--profile", name, "--with-token", input=env["ESIGN_CLIENT_SECRET"] + "\n"
+    )
+    assert login.exit_code == 0, login.stderr
+    return pcli, keyring
+
+
 @pytest.fixture
 def ih(sandbox: SandboxAdmin, store: IndexHealthStore) -> Cli:
     return Cli(ih_settings(sandbox))
@@ -266,31 +298,7 @@ def test_envelope_codes_map_to_exit_codes(
 def test_token_is_reused_across_commands_with_a_profile(
     sandbox: SandboxAdmin, store: IndexHealthStore
 ) -> None:
-    keyring = MemoryKeyring()
-    env = ih_settings(sandbox)
-    pcli = Cli({}, keyring=keyring)
-    add = pcli(
-        "profile",
-        "add",
-        "ih",
-        "--provider",
-        "indexhealth",
-        "--base-url",
-        env["ESIGN_BASE_URL"],
-        "--client-id",
-        env["ESIGN_CLIENT_ID"],
-        "--user-email",
-        env["ESIGN_USER_EMAIL"],
-        "--user-first-name",
-        env["ESIGN_USER_FIRST_NAME"],
-        "--user-last-name",
-        env["ESIGN_USER_LAST_NAME"],
-        "--group-name",
-        env["ESIGN_GROUP_NAME"],
-    )
-    assert add.exit_code == 0, add.stderr
-    login = pcli("auth", "login", "--with-token", input=env["ESIGN_CLIENT_SECRET"] + "\n")
-    assert login.exit_code == 0, login.stderr
+    pcli, keyring = profile_cli(sandbox, "ih")
     before = store.tokens_issued
     first = pcli("doc", "list", "--collection", "col-demo")
     second = pcli("doc", "list", "--collection", "col-demo", "--debug")
@@ -322,29 +330,7 @@ def test_environment_credentials_keep_the_token_in_memory(ih: Cli, store: IndexH
 def test_expired_token_is_refreshed_once(
     sandbox: SandboxAdmin, store: IndexHealthStore, contract: Path
 ) -> None:
-    keyring = MemoryKeyring()
-    env = ih_settings(sandbox)
-    pcli = Cli({}, keyring=keyring)
-    pcli(
-        "profile",
-        "add",
-        "exp",
-        "--provider",
-        "indexhealth",
-        "--base-url",
-        env["ESIGN_BASE_URL"],
-        "--client-id",
-        env["ESIGN_CLIENT_ID"],
-        "--user-email",
-        env["ESIGN_USER_EMAIL"],
-        "--user-first-name",
-        "A",
-        "--user-last-name",
-        "B",
-        "--group-name",
-        "sandbox",
-    )
-    pcli("auth", "login", "--with-token", input=env["ESIGN_CLIENT_SECRET"] + "\n")
+    pcli, _ = profile_cli(sandbox, "exp")
     store.token_has_exp = False  # no exp claim: only the server knows it expired
     store.token_lifetime = 1.0
     before = store.tokens_issued
@@ -368,29 +354,7 @@ def test_download_refreshes_an_expired_token(
 ) -> None:
     doc = upload(Cli(ih_settings(sandbox)), contract)
     store.revoked_before = time.time() + 1  # what the client holds is now rejected
-    keyring = MemoryKeyring()
-    env = ih_settings(sandbox)
-    pcli = Cli({}, keyring=keyring)
-    pcli(
-        "profile",
-        "add",
-        "dl",
-        "--provider",
-        "indexhealth",
-        "--base-url",
-        env["ESIGN_BASE_URL"],
-        "--client-id",
-        env["ESIGN_CLIENT_ID"],
-        "--user-email",
-        env["ESIGN_USER_EMAIL"],
-        "--user-first-name",
-        "A",
-        "--user-last-name",
-        "B",
-        "--group-name",
-        "sandbox",
-    )
-    pcli("auth", "login", "--with-token", input=env["ESIGN_CLIENT_SECRET"] + "\n")
+    pcli, keyring = profile_cli(sandbox, "dl")
     keyring.entries[("esign", "dl:access_token")] = json.dumps(
         {"token": "stale.token.value", "expires_at": None}
     )

@@ -109,6 +109,23 @@ class Provider:
     def error_from_response(self, response: httpx.Response) -> EsignError:
         raise NotImplementedError
 
+    def error_maker(
+        self, http_status: int | None, provider_message: str | None
+    ) -> Callable[..., EsignError]:
+        """`error(cls, message, hint=None)` for one failed response: every error a provider
+        maps carries the same status, provider name and provider message."""
+
+        def error(cls: type[EsignError], message: str, hint: str | None = None) -> EsignError:
+            return cls(
+                message,
+                hint=hint,
+                http_status=http_status,
+                provider=self.name,
+                provider_message=provider_message,
+            )
+
+        return error
+
     def unsupported(self, what: str, instead: str | None = None) -> UnsupportedError:
         return UnsupportedError(f"{self.title} has no {what}", hint=instead, provider=self.name)
 

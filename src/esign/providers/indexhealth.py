@@ -222,14 +222,7 @@ class IndexHealth(Provider):
     ) -> EsignError:
         detail = f": {message}" if message else ""
 
-        def error(cls: type[EsignError], text: str, hint: str | None = None) -> EsignError:
-            return cls(
-                text,
-                hint=hint,
-                http_status=http_status,
-                provider=self.name,
-                provider_message=f"{code} {message}" if message else str(code),
-            )
+        error = self.error_maker(http_status, f"{code} {message}" if message else str(code))
 
         if token_endpoint and code in (400, 401, 403, 435, 436):
             return error(

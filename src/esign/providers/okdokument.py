@@ -103,14 +103,7 @@ class OKdokument(Provider):
         key, value = _error_fields(response)
         provider_message = f"{key} ({value})" if key and value else key
 
-        def error(cls: type[EsignError], message: str, hint: str | None = None) -> EsignError:
-            return cls(
-                message,
-                hint=hint,
-                http_status=status,
-                provider=self.name,
-                provider_message=provider_message,
-            )
+        error = self.error_maker(status, provider_message)
 
         if key in NOT_FOUND_KEYS:
             what = "signature request" if "signature.request" in key else "document"

@@ -122,14 +122,7 @@ class ZapSign(Provider):
         provider_message = _error_text(response)
         detail = f": {provider_message}" if provider_message else ""
 
-        def error(cls: type[EsignError], message: str, hint: str | None = None) -> EsignError:
-            return cls(
-                message,
-                hint=hint,
-                http_status=status,
-                provider=self.name,
-                provider_message=provider_message,
-            )
+        error = self.error_maker(status, provider_message)
 
         if status == 401:
             return error(
