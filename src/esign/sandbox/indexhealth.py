@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from esign.sandbox.presign import Presigner, s3_error_body
+from esign.sandbox.reply import Reply, replying
 from esign.sandbox.state import SharedState
 
 PROVIDER = "indexhealth"
@@ -150,28 +151,25 @@ class IndexHealthApi:
             body = {"statusCode": code, **body}
         return JSONResponse(body, status_code=200 if mode == "body" else code)
 
-    def _unauthorized(self, request: Request) -> Response | None:
+    def _authorize(self, request: Request) -> None:
         header = request.headers.get("authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
         if not token or not self.store.valid_token(token):
-            return self.envelope(403, message="UNAUTHORIZED")
-        return None
+            raise Reply(self.envelope(403, message="UNAUTHORIZED"))
 
-    async def _json(self, request: Request) -> dict[str, Any] | Response:
+    async def _json(self, request: Request) -> dict[str, Any]:
         try:
             body = await request.json()
         except ValueError:
-            return self.envelope(436, message="1. Request body is not valid JSON")
+            raise Reply(self.envelope(436, message="1. Request body is not valid JSON")) from None
         if not isinstance(body, dict):
-            return self.envelope(436, message="1. Request body must be a JSON object")
+            raise Reply(self.envelope(436, message="1. Request body must be a JSON object"))
         return body
 
     # -- §2 token --------------------------------------------------------------------------
 
     async def token(self, request: Request) -> Response:
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         missing = [
             k for k in ("client_id", "client_secret", "fingerprint", "user") if not body.get(k)
         ]
@@ -201,12 +199,8 @@ class IndexHealthApi:
     # -- §3.1 sync ---------------------------------------------------------------------------
 
     async def sync_document(self, request: Request) -> Response:
-        denied = self._unauthorized(request)
-        if denied:
-            return denied
+        self._authorize(request)
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         document_id = body.get("document_id")
         if document_id:
             doc = self.store.docs.get(str(document_id))
@@ -306,12 +300,8 @@ class IndexHealthApi:
         return item
 
     async def details(self, request: Request) -> Response:
-        denied = self._unauthorized(request)
-        if denied:
-            return denied
+        self._authorize(request)
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         if not body.get("document_id"):
             return self.envelope(435, message="Document ID is required")
         doc = self.store.docs.get(str(body["document_id"]))
@@ -320,12 +310,8 @@ class IndexHealthApi:
         return self.envelope(200, self._details(doc))
 
     async def list_documents(self, request: Request) -> Response:
-        denied = self._unauthorized(request)
-        if denied:
-            return denied
+        self._authorize(request)
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         collection = body.get("collection_id")
         if not collection:
             return self.envelope(435, message="Collection ID is required")
@@ -347,12 +333,8 @@ class IndexHealthApi:
         return doc
 
     async def presign(self, request: Request) -> Response:
-        denied = self._unauthorized(request)
-        if denied:
-            return denied
+        self._authorize(request)
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         found = self._downloadable(body.get("document_id"))
         if isinstance(found, Response):
             return found
@@ -381,9 +363,7 @@ class IndexHealthApi:
         )
 
     async def download(self, request: Request) -> Response:
-        denied = self._unauthorized(request)
-        if denied:
-            return denied
+        self._authorize(request)
         found = self._downloadable(request.path_params["document_id"])
         if isinstance(found, Response):
             return found
@@ -402,11 +382,11 @@ class IndexHealthApi:
 
     def routes(self) -> list[BaseRoute]:
         return [
-            Route("/generate-client-auth-token", self.token, methods=["POST"]),
-            Route("/sync-document", self.sync_document, methods=["POST"]),
-            Route("/get-document-details", self.details, methods=["POST"]),
-            Route("/get-documents", self.list_documents, methods=["POST"]),
-            Route("/download", self.presign, methods=["POST"]),
-            Route("/download/{document_id}", self.download, methods=["GET"]),
-            Route("/files/{document_id}", self.file, methods=["GET"]),
+            Route("/generate-client-auth-token", replying(self.token), methods=["POST"]),
+            Route("/sync-document", replying(self.sync_document), methods=["POST"]),
+            Route("/get-document-details", replying(self.details), methods=["POST"]),
+            Route("/get-documents", replying(self.list_documents), methods=["POST"]),
+            Route("/download", replying(self.presign), methods=["POST"]),
+            Route("/download/{document_id}", replying(self.download), methods=["GET"]),
+            Route("/files/{document_id}", replying(self.file), methods=["GET"]),
         ]

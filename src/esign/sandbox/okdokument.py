@@ -31,6 +31,7 @@ from starlette.routing import Route
 
 from esign.sandbox.callbacks import post_callback
 from esign.sandbox.pdf import make_pdf, stamp_pdf, synthetic_chunks
+from esign.sandbox.reply import Reply, replying
 from esign.sandbox.state import SharedState
 
 PROVIDER = "okdokument"
@@ -203,32 +204,28 @@ class OKdokumentApi:
 
     # -- auth (spec §2; 401/403 bodies are invented) -------------------------------------
 
-    def _owner(self, request: Request) -> str | JSONResponse:
+    def _owner(self, request: Request) -> str:
         key = request.headers.get("x-api-key", "")
         if key not in self.store.keys:
-            return fail(401, "err.unauthorized")
+            raise Reply(fail(401, "err.unauthorized"))
         if not self.store.keys[key]:
-            return fail(403, "err.forbidden")
+            raise Reply(fail(403, "err.forbidden"))
         return key
 
-    async def _json(self, request: Request) -> dict[str, Any] | JSONResponse:
+    async def _json(self, request: Request) -> dict[str, Any]:
         try:
             body = await request.json()
         except ValueError:
-            return fail(400, "err.bad.request")
+            raise Reply(fail(400, "err.bad.request")) from None
         if not isinstance(body, dict):
-            return fail(400, "err.bad.request")
+            raise Reply(fail(400, "err.bad.request"))
         return body
 
     # -- 6.1 create signature request ------------------------------------------------------
 
     async def create_signature_request(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         request_id = str(body.get("signatureRequestId") or uuid.uuid4())
         if request_id in self.store.requests:
             return fail(409, "err.signature.request.exists", request_id)  # (inferred)
@@ -274,21 +271,13 @@ class OKdokumentApi:
 
     async def update_signature_request(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         request_id = str(body.get("signatureRequestId") or "")
         return self._update(request, owner, request_id, body)
 
     async def register_callback(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         if not (body.get("sendInfoURL") or body.get("sendInfoUrl")):
             return fail(400, "err.bad.request")
         return self._update(request, owner, request.path_params["request_id"], body)
@@ -312,8 +301,6 @@ class OKdokumentApi:
 
     async def delete_signature_request(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         request_id = request.path_params["request_id"]
         sig = self.store.requests.get(request_id)
         if sig is None or sig.owner != owner or sig.deleted:
@@ -325,11 +312,7 @@ class OKdokumentApi:
 
     async def upload_json(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         if body.get("file") is None:
             return fail(400, "err.bad.request")
         decoded = _decode_file(body["file"], body)
@@ -343,8 +326,6 @@ class OKdokumentApi:
 
     async def upload_multipart(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         import json
 
         form = await request.form()
@@ -397,8 +378,6 @@ class OKdokumentApi:
 
     async def download(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         doc_id = request.path_params["doc_id"]
         doc = self.store.doc_of(owner, doc_id)
         if doc is None:
@@ -423,8 +402,6 @@ class OKdokumentApi:
 
     async def delete_document(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         doc_id = request.path_params["doc_id"]
         doc = self.store.doc_of(owner, doc_id)
         if doc is None:
@@ -438,8 +415,6 @@ class OKdokumentApi:
 
     async def metadata(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         doc_id = request.path_params["doc_id"]
         doc = self.store.doc_of(owner, doc_id)
         if doc is None:
@@ -448,8 +423,6 @@ class OKdokumentApi:
 
     async def list_flat(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         wanted = request.query_params.get("state") or "*"  # no state = all (§13.8)
         items = []
         for doc in self.store.docs.values():
@@ -465,8 +438,6 @@ class OKdokumentApi:
 
     async def counter(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         c = self.store.counter(owner)
         month = datetime.now(UTC)
         bucket = f"{month.year}.{month.month}.sandbox"
@@ -589,26 +560,34 @@ class OKdokumentApi:
 
     def routes(self) -> list[Route]:
         return [
-            Route("/JSON/signatureRequest", self.create_signature_request, methods=["POST"]),
-            Route("/JSON/signatureRequest", self.update_signature_request, methods=["PATCH"]),
-            Route("/JSON/signatureRequest/{request_id}", self.register_callback, methods=["POST"]),
+            Route(
+                "/JSON/signatureRequest", replying(self.create_signature_request), methods=["POST"]
+            ),
+            Route(
+                "/JSON/signatureRequest", replying(self.update_signature_request), methods=["PATCH"]
+            ),
+            Route(
+                "/JSON/signatureRequest/{request_id}",
+                replying(self.register_callback),
+                methods=["POST"],
+            ),
             Route(
                 "/JSON/signatureRequest/{request_id}",
                 self.delete_signature_request,
                 methods=["DELETE"],
             ),
-            Route("/JSON/upload", self.upload_multipart, methods=["POST"]),
-            Route("/JSON/document", self.upload_json, methods=["POST"]),
-            Route("/JSON/document/metadata/{doc_id}", self.metadata, methods=["GET"]),
-            Route("/JSON/document/{doc_id}", self.download, methods=["GET"]),
-            Route("/JSON/document/{doc_id}", self.delete_document, methods=["DELETE"]),
-            Route("/JSON/list/flat", self.list_flat, methods=["GET"]),
-            Route("/JSON/counter", self.counter, methods=["GET"]),
-            Route("/rest/document/{doc_id}", self.download, methods=["GET"]),
-            Route("/openDocument/{request_id}", self.open_document, methods=["GET"]),
-            Route("/viewDocument", self.view_document, methods=["GET"]),
-            Route("/viewDocument/submit", self.submit, methods=["POST"]),
-            Route("/thankYouPage.html", self.thank_you, methods=["GET"]),
+            Route("/JSON/upload", replying(self.upload_multipart), methods=["POST"]),
+            Route("/JSON/document", replying(self.upload_json), methods=["POST"]),
+            Route("/JSON/document/metadata/{doc_id}", replying(self.metadata), methods=["GET"]),
+            Route("/JSON/document/{doc_id}", replying(self.download), methods=["GET"]),
+            Route("/JSON/document/{doc_id}", replying(self.delete_document), methods=["DELETE"]),
+            Route("/JSON/list/flat", replying(self.list_flat), methods=["GET"]),
+            Route("/JSON/counter", replying(self.counter), methods=["GET"]),
+            Route("/rest/document/{doc_id}", replying(self.download), methods=["GET"]),
+            Route("/openDocument/{request_id}", replying(self.open_document), methods=["GET"]),
+            Route("/viewDocument", replying(self.view_document), methods=["GET"]),
+            Route("/viewDocument/submit", replying(self.submit), methods=["POST"]),
+            Route("/thankYouPage.html", replying(self.thank_you), methods=["GET"]),
         ]
 
 

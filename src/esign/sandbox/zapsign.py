@@ -27,6 +27,7 @@ from starlette.routing import BaseRoute, Route
 from esign.sandbox.callbacks import post_callback
 from esign.sandbox.pdf import make_pdf, stamp_pdf
 from esign.sandbox.presign import Presigner, s3_error_body
+from esign.sandbox.reply import Reply, replying
 from esign.sandbox.state import SharedState
 
 PROVIDER = "zapsign"
@@ -171,18 +172,18 @@ class ZapSignApi:
 
     # -- auth and rate limit (spec §2, §4) ----------------------------------------------
 
-    def _owner(self, request: Request) -> str | Response:
+    def _owner(self, request: Request) -> str:
         header = request.headers.get("authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
         # The legacy ?api_token= form is still what the official SDKs send.
         token = token or request.query_params.get("api_token", "")
         if not token:
-            return err(401, detail="As credenciais de autenticação não foram fornecidas.")
+            raise Reply(err(401, detail="As credenciais de autenticação não foram fornecidas."))
         account = self.store.accounts.get(token)
         if account is None:
-            return err(401, detail="Invalid API token.")
+            raise Reply(err(401, detail="Invalid API token."))
         if account.kind == "other_env":
-            return err(403, detail="Você não tem permissão para executar essa ação.")
+            raise Reply(err(403, detail="Você não tem permissão para executar essa ação."))
         window = int(time.time() // 60)
         if account.window != window:
             account.window, account.used = window, 0
@@ -190,20 +191,22 @@ class ZapSignApi:
         if account.used > account.limit_per_minute:
             # Not documented, but ZapSign's own client honours it when present (spec §4).
             retry_after = str(max(1, int(60 - time.time() % 60)))
-            return JSONResponse(
-                {"detail": "Request was throttled."},
-                status_code=429,
-                headers={"Retry-After": retry_after},
+            raise Reply(
+                JSONResponse(
+                    {"detail": "Request was throttled."},
+                    status_code=429,
+                    headers={"Retry-After": retry_after},
+                )
             )
         return token
 
-    async def _json(self, request: Request) -> dict[str, Any] | Response:
+    async def _json(self, request: Request) -> dict[str, Any]:
         try:
             body = await request.json()
         except ValueError:
-            return err(400, detail="JSON parse error")
+            raise Reply(err(400, detail="JSON parse error")) from None
         if not isinstance(body, dict):
-            return err(406, detail="Body must be a JSON object")
+            raise Reply(err(406, detail="Body must be a JSON object"))
         return body
 
     def _mine(self, owner: str, token: str) -> ZDoc | None:
@@ -317,11 +320,7 @@ class ZapSignApi:
 
     async def create_doc(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         if self.store.accounts[owner].kind == "no_plan":
             return err(402, error="Payment Required")
         invalid = _validate_create(body)
@@ -356,8 +355,6 @@ class ZapSignApi:
 
     async def doc_detail(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         doc = self._mine(owner, request.path_params["token"])
         if doc is None:
             return not_found()
@@ -368,14 +365,10 @@ class ZapSignApi:
 
     async def doc_update(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         doc = self._mine(owner, request.path_params["token"])
         if doc is None:
             return not_found()
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         if not doc.in_progress():
             return err(403, detail="Documento finalizado ou cancelado não pode ser alterado.")
         if "date_limit_to_sign" in body and not _valid_date(body["date_limit_to_sign"]):
@@ -395,8 +388,6 @@ class ZapSignApi:
 
     async def doc_delete(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         doc = self._mine(owner, request.path_params["token"])
         if doc is None:
             return not_found()
@@ -411,8 +402,6 @@ class ZapSignApi:
 
     async def doc_list(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         query = request.query_params
         docs = [d for d in self.store.docs.values() if d.owner == owner and d.parent is None]
         if query.get("status"):
@@ -451,11 +440,7 @@ class ZapSignApi:
 
     async def refuse(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         if not request.headers.get("user-agent"):
             return err(400, error="User-Agent header is required", code="missing_user_agent")
         if not body.get("doc_token"):
@@ -474,14 +459,10 @@ class ZapSignApi:
 
     async def upload_extra_doc(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         main = self._mine(owner, request.path_params["token"])
         if main is None:
             return not_found()
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         if self.store.accounts[owner].kind == "no_plan":
             return err(402, error="Payment Required")
         if main.parent is not None or not main.in_progress():
@@ -508,8 +489,6 @@ class ZapSignApi:
 
     async def signer_detail(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         found = self.store.find(request.path_params["token"])
         if found is None or found[1] is None or found[0].owner != owner:
             return not_found()
@@ -521,11 +500,7 @@ class ZapSignApi:
 
     async def create_webhook(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         if not body.get("url"):
             return err(400, message="Invalid Input", data={"url": [REQUIRED]})
         kind = str(body.get("type") or "")
@@ -542,11 +517,7 @@ class ZapSignApi:
 
     async def add_webhook_headers(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         hook = self._webhook(owner, body.get("id"))
         if hook is None:
             return not_found()
@@ -555,11 +526,7 @@ class ZapSignApi:
 
     async def delete_webhook(self, request: Request) -> Response:
         owner = self._owner(request)
-        if isinstance(owner, Response):
-            return owner
         body = await self._json(request)
-        if isinstance(body, Response):
-            return body
         hook = self._webhook(owner, body.get("id"))  # int in responses, string in the example
         if hook is None:
             return not_found()
@@ -707,8 +674,8 @@ class ZapSignApi:
         def both(path: str, endpoint: Any, methods: list[str]) -> list[BaseRoute]:
             # Django-style trailing slashes, accepted without them too (spec §1).
             return [
-                Route(f"{API}{path}/", endpoint, methods=methods),
-                Route(f"{API}{path}", endpoint, methods=methods),
+                Route(f"{API}{path}/", replying(endpoint), methods=methods),
+                Route(f"{API}{path}", replying(endpoint), methods=methods),
             ]
 
         return [
@@ -723,9 +690,9 @@ class ZapSignApi:
             *both("/user/company/webhook", self.create_webhook, ["POST"]),
             *both("/user/company/webhook/header", self.add_webhook_headers, ["POST"]),
             *both("/user/company/webhook/delete", self.delete_webhook, ["DELETE"]),
-            Route("/files/{token}/{kind}.pdf", self.file, methods=["GET"]),
-            Route("/verificar/{signer_token}", self.sign_page, methods=["GET"]),
-            Route("/verificar/{signer_token}", self.sign_submit, methods=["POST"]),
+            Route("/files/{token}/{kind}.pdf", replying(self.file), methods=["GET"]),
+            Route("/verificar/{signer_token}", replying(self.sign_page), methods=["GET"]),
+            Route("/verificar/{signer_token}", replying(self.sign_submit), methods=["POST"]),
         ]
 
 
