@@ -136,6 +136,20 @@ def zs_env(sandbox: SandboxAdmin) -> dict[str, str]:
     }
 
 
+def ih_settings(sandbox: SandboxAdmin) -> dict[str, str]:
+    creds = sandbox.running.sandbox.credentials(sandbox.url)["indexhealth"]
+    return {
+        "ESIGN_PROVIDER": "indexhealth",
+        "ESIGN_BASE_URL": creds["base_url"],
+        "ESIGN_CLIENT_ID": creds["client_id"],
+        "ESIGN_CLIENT_SECRET": creds["client_secret"],
+        "ESIGN_USER_EMAIL": creds["user_email"],
+        "ESIGN_USER_FIRST_NAME": creds["user_first_name"],
+        "ESIGN_USER_LAST_NAME": creds["user_last_name"],
+        "ESIGN_GROUP_NAME": creds["group_name"],
+    }
+
+
 class Cli:
     """Runs the real Typer app in-process with a chosen environment and TTY mode."""
 

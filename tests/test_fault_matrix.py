@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from esign.sandbox.pdf import sample_contract
-from tests.conftest import Cli, SandboxAdmin
+from tests.conftest import Cli, SandboxAdmin, ih_settings
 
 MAX_ATTEMPTS = 2
 RESULTS: dict[str, dict[str, str]] = {}
@@ -200,17 +200,7 @@ COMMANDS: list[tuple[str, str, bool, bool, Setup]] = [
 def world(
     sandbox: SandboxAdmin, okd_env: dict[str, str], zs_env: dict[str, str], tmp_path: Path
 ) -> World:
-    creds = sandbox.running.sandbox.credentials(sandbox.url)["indexhealth"]
-    ih_env = {
-        "ESIGN_PROVIDER": "indexhealth",
-        "ESIGN_BASE_URL": creds["base_url"],
-        "ESIGN_CLIENT_ID": creds["client_id"],
-        "ESIGN_CLIENT_SECRET": creds["client_secret"],
-        "ESIGN_USER_EMAIL": creds["user_email"],
-        "ESIGN_USER_FIRST_NAME": creds["user_first_name"],
-        "ESIGN_USER_LAST_NAME": creds["user_last_name"],
-        "ESIGN_GROUP_NAME": creds["group_name"],
-    }
+    ih_env = ih_settings(sandbox)
     pdf = tmp_path / "in" / "contract.pdf"
     pdf.parent.mkdir()
     pdf.write_bytes(sample_contract("Fault matrix"))

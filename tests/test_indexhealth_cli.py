@@ -17,7 +17,7 @@ import pytest
 from esign.core.credentials import default_fingerprint
 from esign.providers.indexhealth import jwt_expiry
 from esign.sandbox.indexhealth import IndexHealthStore
-from tests.conftest import Cli, SandboxAdmin
+from tests.conftest import Cli, SandboxAdmin, ih_settings
 from tests.keyrings import MemoryKeyring
 
 
@@ -36,20 +36,6 @@ def store(sandbox: SandboxAdmin) -> Iterator[IndexHealthStore]:
     yield ih
     for name, value in saved.items():
         setattr(ih, name, value)
-
-
-def ih_settings(sandbox: SandboxAdmin) -> dict[str, str]:
-    creds = sandbox.running.sandbox.credentials(sandbox.url)["indexhealth"]
-    return {
-        "ESIGN_PROVIDER": "indexhealth",
-        "ESIGN_BASE_URL": creds["base_url"],
-        "ESIGN_CLIENT_ID": creds["client_id"],
-        "ESIGN_CLIENT_SECRET": creds["client_secret"],
-        "ESIGN_USER_EMAIL": creds["user_email"],
-        "ESIGN_USER_FIRST_NAME": creds["user_first_name"],
-        "ESIGN_USER_LAST_NAME": creds["user_last_name"],
-        "ESIGN_GROUP_NAME": creds["group_name"],
-    }
 
 
 def profile_cli(sandbox: SandboxAdmin, name: str) -> tuple[Cli, MemoryKeyring]:

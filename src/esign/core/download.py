@@ -190,48 +190,29 @@ def _transfer(
                 hint="an error page from the provider or a proxy; nothing was saved",
             )
         expected = _content_length(response)
-        if target.kind == "stdout":
-            digest, count = _copy(
-                response, streams.stdout_binary, expected, None, cancel, source.expect_prefix
-            )
+        if target.kind in ("stdout", "device"):
+            # Streamed as it comes: no .part, and what is written cannot be taken back.
+            with _stream_sink(target, streams) as sink:
+                digest, count = _copy(response, sink, expected, None, cancel, source.expect_prefix)
             _check_length(count, expected)
-            return DownloadResult(
-                path="-",
-                bytes=count,
-                sha256=digest,
-                content_type=content_type,
-                id=source.document_id,
-            )
-        if target.kind == "device":
-            assert target.path is not None
-            with open(target.path, "wb") as device:
-                digest, count = _copy(
-                    response, device, expected, None, cancel, source.expect_prefix
-                )
-            _check_length(count, expected)
-            return DownloadResult(
-                path=str(target.path),
-                bytes=count,
-                sha256=digest,
-                content_type=content_type,
-                id=source.document_id,
-            )
-        if target.kind == "dir":
-            assert target.path is not None
-            name = safe_filename(
-                filename_from_disposition(response.headers.get("content-disposition"))
-            ) or _default_name(source)
-            path = claim(target.path / name)
-            _refuse_overwrite(path, force)
+            shown = "-" if target.kind == "stdout" else str(target.path)
         else:
             assert target.path is not None
-            path = target.path
-        with _progress(streams, progress, expected, path.name) as advance:
-            digest, count = _write_atomically(
-                response, path, expected, advance, cancel, source.expect_prefix
-            )
+            if target.kind == "dir":
+                name = safe_filename(
+                    filename_from_disposition(response.headers.get("content-disposition"))
+                ) or _default_name(source)
+                path = claim(target.path / name)
+                _refuse_overwrite(path, force)
+            else:
+                path = target.path
+            with _progress(streams, progress, expected, path.name) as advance:
+                digest, count = _write_atomically(
+                    response, path, expected, advance, cancel, source.expect_prefix
+                )
+            shown = str(path)
         return DownloadResult(
-            path=str(path),
+            path=shown,
             bytes=count,
             sha256=digest,
             content_type=content_type,
@@ -239,6 +220,16 @@ def _transfer(
         )
     finally:
         response.close()
+
+
+@contextlib.contextmanager
+def _stream_sink(target: Target, streams: IOStreams) -> Iterator[BinaryIO]:
+    if target.kind == "stdout":
+        yield streams.stdout_binary  # not ours to close
+        return
+    assert target.path is not None
+    with open(target.path, "wb") as device:
+        yield device
 
 
 def _refuse_overwrite(path: Path, force: bool) -> None:
