@@ -115,3 +115,21 @@ def test_base_url_credentials_are_refused_and_never_echoed(user: str, password: 
     with pytest.raises(UsageError) as caught:
         validate_base_url(f"https://{user}:{password}@api.example.com/JSON", allow_http=False)
     assert password not in caught.value.message + (caught.value.hint or "")
+
+
+@SETTINGS
+@given(document_id=IDS)
+@example(document_id='"}, "is_delete": true, "x": {"')
+def test_indexhealth_ids_stay_data(sandbox: SandboxAdmin, document_id: str) -> None:
+    """IndexHealth takes the ID in a JSON body: it must stay one string there."""
+    from tests.conftest import ih_settings
+
+    ih = Cli(ih_settings(sandbox))
+    sandbox.clear_requests()
+    result = ih("doc", "info", "--", document_id)
+    assert "Traceback" not in result.stderr
+    assert result.exit_code in (2, 5), (result.exit_code, result.stderr)
+    paths = {r["raw_path"] for r in sandbox.requests()}
+    assert paths <= {"/indexhealth/generate-client-auth-token", "/indexhealth/get-document-details"}
+    if result.exit_code == 2:
+        assert "/indexhealth/get-document-details" not in paths
