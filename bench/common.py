@@ -108,5 +108,20 @@ def median_seconds(args: list[str], env: dict[str, str] | None = None, runs: int
     return statistics.median(times)
 
 
+def interleaved_medians(
+    commands: list[tuple[list[str], dict[str, str] | None]], runs: int = 15
+) -> list[float]:
+    """Median wall time of each command, run in turns (a, b, c, a, b, c, ...): a burst of
+    load on a shared machine then hits every command alike instead of one of them."""
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for slot, (args, env) in enumerate(commands):
+            seconds, code, _ = run_timed(args, env)
+            if code != 0:
+                raise RuntimeError(f"{' '.join(args[:4])} failed with exit {code}")
+            times[slot].append(seconds)
+    return [statistics.median(slot) for slot in times]
+
+
 def verdict(ok: bool) -> str:
     return "meets the target" if ok else "MISSES the target"

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,6 +130,52 @@ def test_commands_import_nothing_heavy_before_they_need_it(
     )
     heavy = set(filter(None, result.stdout.strip().splitlines()[-1][6:].split(",")))
     assert heavy <= allowed, heavy
+
+
+def test_doc_info_loads_only_what_it_uses(served: dict[str, str], tmp_path: Path) -> None:
+    """A successful `doc info` talks HTTP through httpx and the standard library's
+    http.client: httpcore, h11 and anyio stay out, and so do the modules of other commands."""
+    from esign.sandbox.pdf import sample_contract
+
+    pdf = tmp_path / "contract.pdf"
+    pdf.write_bytes(sample_contract())
+    created = run("doc", "upload", str(pdf), env=served)
+    assert created.returncode == 0, created.stderr
+    document_id = json.loads(created.stdout)["id"]
+    unwanted = (
+        "httpcore",
+        "h11",
+        "anyio",
+        "rich",
+        "keyring",
+        "pydantic",
+        "starlette",
+        "esign.sandbox",
+        "esign.core.download",
+        "esign.providers.options",
+        "esign.core.files",
+        "_strptime",
+        "encodings.idna",
+    )
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from esign.cli.main import main
+        try:
+            main(["doc", "info", {document_id!r}])
+        except SystemExit as stop:
+            print("EXIT=" + str(stop.code), file=sys.stderr)
+        print("LOADED=" + ",".join(m for m in {unwanted!r} if m in sys.modules))
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESIGN_")}
+    env.update(served, XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert "EXIT=0" in result.stderr, result.stderr
+    assert '"provider": "okdokument"' in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "LOADED="
 
 
 def test_entry_point_does_not_import_heavy_modules_for_help() -> None:

@@ -17,6 +17,7 @@ from esign.core.secret import Secret
 from esign.core.settings import GlobalFlags, resolve_settings
 from esign.core.streams import color_allowed
 from esign.core.when import parse_duration, parse_when
+from esign.providers.okdokument import _server_local_time
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -138,6 +139,24 @@ def test_timestamps() -> None:
     assert iso_utc(from_epoch_ms("1702288000000")) == "2023-12-11T09:46:40Z"
     assert iso_utc(from_epoch_ms(1702288000123)) == "2023-12-11T09:46:40.123Z"
     assert from_epoch_ms("not a number") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # The spec's form, read as Bratislava local time: CET in winter, CEST in summer.
+        ("2019-03-15 14:07:41", "2019-03-15T13:07:41Z"),
+        ("2019-07-01 12:00:00", "2019-07-01T10:00:00Z"),
+        # Not in the spec, accepted anyway: the ISO "T", and an offset taken at its word.
+        ("2019-07-01T12:00:00", "2019-07-01T10:00:00Z"),
+        ("2019-07-01T12:00:00+00:00", "2019-07-01T12:00:00Z"),
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_okdokument_modification_is_bratislava_time(value: object, expected: str | None) -> None:
+    assert iso_utc(_server_local_time(value)) == expected
 
 
 def test_color_rules() -> None:

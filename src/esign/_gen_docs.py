@@ -192,7 +192,9 @@ def group_page(name: str, group: Any, ctx: Any) -> str:
         "Each command below takes its own options, and the shared options listed "
         "at the end, before or after the command name.",
     ]
-    for verb, command in group.commands.items():
+    for verb in group.list_commands(ctx):
+        command = group.get_command(ctx, verb)
+        assert command is not None
         sub = Context(command, info_name=verb, parent=ctx)
         paragraphs, command_examples = _paragraphs(command.help or "")
         examples += command_examples

@@ -10,7 +10,6 @@ from esign.cli.command import app_context, command, new_group
 from esign.cli.run import confirm, provider_for, run
 from esign.core.models import Outcome
 from esign.core.statuses import DOCUMENT_STATUSES
-from esign.providers.options import ListOptions, UploadOptions
 
 app = new_group("doc")
 
@@ -54,6 +53,8 @@ def list_(
         raise typer.BadParameter(
             f"{status!r} is not one of {', '.join(DOCUMENT_STATUSES)}", param_hint="--status"
         )
+    from esign.providers.options import ListOptions
+
     opts = ListOptions(status=status, limit=limit, all_pages=all_pages, collection=collection)
     run(lambda p: p.list_documents(opts))
 
@@ -91,6 +92,8 @@ def upload(
     ] = None,
 ) -> None:
     """Upload a document without starting a signature request; prints its ID."""
+    from esign.providers.options import UploadOptions
+
     opts = UploadOptions(
         file_path=file,
         url=url,
@@ -116,6 +119,8 @@ def update(
     ] = None,
 ) -> None:
     """Change a document's metadata (providers that support it)."""
+    from esign.providers.options import UploadOptions
+
     opts = UploadOptions(name=name, description=description, tags=tuple(tag or ()))
     run(lambda p: p.update_document(document_id, opts))
 

@@ -15,10 +15,8 @@ from __future__ import annotations
 import email.utils
 import random
 import re
-import sys
 import threading
 import time
-import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from ipaddress import ip_address
@@ -159,59 +157,6 @@ class RetryGate:
             self._sleep(remaining)
 
 
-def import_httpx() -> Any:
-    """httpx, without its command-line tool: httpx/__init__ imports `httpx._main` whenever
-    click and rich are importable (they are: uvicorn and esign need them), which costs about
-    50 ms on every esign command. esign never runs httpx's CLI, so a stand-in takes its place."""
-    if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
-        stand_in = types.ModuleType("httpx._main")
-
-        def main() -> None:
-            raise SystemExit("httpx's command-line tool is not available inside esign")
-
-        stand_in.main = main  # type: ignore[attr-defined]
-        sys.modules["httpx._main"] = stand_in
-    import httpcore._sync.http11
-    import httpx
-
-    # Bigger socket reads: a downloaded gigabyte is 1024 trips through httpcore and h11
-    # instead of 16384.
-    httpcore._sync.http11.HTTP11Connection.READ_NUM_BYTES = 1 << 20
-    return httpx
-
-
-def lazy_tls_transport(httpx_module: Any, limits: Any) -> Any:
-    """A transport that builds its TLS context (with certifi's CA bundle, about 35 ms) only
-    when an https:// request is made: a plain-HTTP session (the sandbox on loopback) never
-    pays for it, and every https:// request is verified as usual."""
-
-    class LazyTLSTransport(httpx_module.BaseTransport):  # type: ignore[misc]
-        def __init__(self) -> None:
-            self._lock = threading.Lock()
-            self._plain: Any = None
-            self._tls: Any = None
-
-        def handle_request(self, request: Any) -> Any:
-            with self._lock:
-                if request.url.scheme == "https":
-                    if self._tls is None:
-                        self._tls = httpx_module.HTTPTransport(limits=limits, verify=True)
-                    transport = self._tls
-                else:
-                    if self._plain is None:
-                        # No TLS is ever negotiated on http://, so no context is needed.
-                        self._plain = httpx_module.HTTPTransport(limits=limits, verify=False)
-                    transport = self._plain
-            return transport.handle_request(request)
-
-        def close(self) -> None:
-            for transport in (self._plain, self._tls):
-                if transport is not None:
-                    transport.close()
-
-    return LazyTLSTransport()
-
-
 class HttpClient:
     def __init__(
         self,
@@ -226,6 +171,9 @@ class HttpClient:
         clock: Callable[[], float] = time.time,
         on_retry: Callable[[str], None] | None = None,
     ) -> None:
+        from esign.core.http_import import import_httpx
+        from esign.core.transport import StdlibTransport
+
         httpx_module = import_httpx()
 
         self.base_url = validate_base_url(base_url, allow_http=allow_http)
@@ -242,11 +190,7 @@ class HttpClient:
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
             trust_env=False,
-            # Enough pooled connections for `doc download --jobs` (at most 64 workers).
-            transport=lazy_tls_transport(
-                httpx_module,
-                httpx_module.Limits(max_connections=64, max_keepalive_connections=64),
-            ),
+            transport=StdlibTransport(),
         )
 
     def close(self) -> None:
@@ -300,6 +244,13 @@ class HttpClient:
                     attempt=attempt,
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                if _certificate_refused(exc):
+                    # Asking again would meet the same certificate.
+                    raise NetworkError(
+                        _describe(exc),
+                        hint="if the server uses a private CA, point SSL_CERT_FILE at its "
+                        "certificate bundle",
+                    ) from exc
                 # The connection was never established: the server saw nothing, so even a
                 # create is safe to send again.
                 if attempt < self.max_attempts:
@@ -412,9 +363,17 @@ def plain_text_excerpt(text: str, limit: int = 200) -> str | None:
     return line[:limit] or None
 
 
+def _certificate_refused(exc: BaseException) -> bool:
+    import ssl
+
+    return isinstance(exc.__cause__, ssl.SSLCertVerificationError)
+
+
 def _describe(exc: Exception) -> str:
     import httpx
 
+    if _certificate_refused(exc):
+        return f"the server's TLS certificate was not accepted ({exc})"
     if isinstance(exc, httpx.TimeoutException):
         return "the request timed out"
     if isinstance(exc, httpx.ConnectError):

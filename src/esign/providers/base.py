@@ -11,25 +11,27 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
-from esign.core.download import DownloadSource, download
 from esign.core.errors import AuthError, EsignError, UnsupportedError
-from esign.core.models import DownloadResult, Outcome
+from esign.core.models import Outcome
 from esign.core.secret import Secret
 from esign.core.settings import SECRET_ENV, Settings
 from esign.core.streams import IOStreams
-from esign.providers.options import (
-    CreateRequestOptions,
-    DownloadOptions,
-    ListOptions,
-    UpdateRequestOptions,
-    UploadOptions,
-)
 
 if TYPE_CHECKING:
+    # Only the commands that need them load these (`doc info` needs neither).
     import httpx
 
     from esign.core.credentials import TokenCache
+    from esign.core.download import DownloadSource
     from esign.core.http import AuthHook, HttpClient
+    from esign.core.models import DownloadResult
+    from esign.providers.options import (
+        CreateRequestOptions,
+        DownloadOptions,
+        ListOptions,
+        UpdateRequestOptions,
+        UploadOptions,
+    )
 
 
 HttpFactory = Callable[["AuthHook | None"], "HttpClient"]
@@ -101,6 +103,8 @@ class Provider:
 
     def check_credentials(self) -> None:
         """One cheap authenticated call; raises AuthError when the credential is rejected."""
+        from esign.providers.options import ListOptions
+
         self.list_documents(ListOptions(limit=1))
 
     def authenticate(self, request: httpx.Request) -> None:
@@ -164,6 +168,8 @@ class Provider:
     def download(
         self, document_id: str, opts: DownloadOptions, streams: IOStreams
     ) -> DownloadResult:
+        from esign.core.download import download
+
         source = self.download_source(document_id, original=opts.original)
         return download(
             self.http,

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from esign.core.credentials import default_fingerprint
-from esign.core.download import DownloadSource
 from esign.core.errors import (
     AuthError,
     EsignError,
@@ -43,16 +42,18 @@ from esign.core.models import (
 from esign.core.presigned import presigned_expiry
 from esign.core.streams import IOStreams
 from esign.providers.base import Provider
-from esign.providers.options import (
-    CreateRequestOptions,
-    DownloadOptions,
-    ListOptions,
-    UpdateRequestOptions,
-    UploadOptions,
-)
 
 if TYPE_CHECKING:
     import httpx
+
+    from esign.core.download import DownloadSource
+    from esign.providers.options import (
+        CreateRequestOptions,
+        DownloadOptions,
+        ListOptions,
+        UpdateRequestOptions,
+        UploadOptions,
+    )
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # no limit is documented (gap 7); this bounds memory
 TOKEN_RENEW_MARGIN = 60.0  # seconds before `exp` at which a cached token is renewed
@@ -344,6 +345,8 @@ class IndexHealth(Provider):
 
     def download_source(self, document_id: str, *, original: bool) -> DownloadSource:
         self._check_base_url()
+        from esign.core.download import DownloadSource
+
         return DownloadSource(
             url=self.http.url("download", _id(document_id)),
             document_id=document_id,

@@ -10,7 +10,6 @@ import base64
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from esign.core.download import DownloadSource
 from esign.core.errors import (
     AuthError,
     EsignError,
@@ -21,7 +20,6 @@ from esign.core.errors import (
     UsageError,
     error_for_status,
 )
-from esign.core.files import read_document
 from esign.core.http import encode_segment, plain_text_excerpt
 from esign.core.models import (
     Document,
@@ -37,15 +35,17 @@ from esign.core.models import (
 )
 from esign.core.presigned import presigned_expiry
 from esign.providers.base import Provider
-from esign.providers.options import (
-    CreateRequestOptions,
-    ListOptions,
-    UpdateRequestOptions,
-    UploadOptions,
-)
 
 if TYPE_CHECKING:
     import httpx
+
+    from esign.core.download import DownloadSource
+    from esign.providers.options import (
+        CreateRequestOptions,
+        ListOptions,
+        UpdateRequestOptions,
+        UploadOptions,
+    )
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # the documented limit for url_pdf; same for base64
 PAGE_SIZE = 25
@@ -184,6 +184,8 @@ class ZapSign(Provider):
         lang = (opts.lang or "pt-br").lower()
         if lang not in LANGUAGES:
             raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)}, not {opts.lang!r}")
+        from esign.core.files import read_document
+
         local = read_document(opts.file_path, max_bytes=MAX_DOCUMENT_BYTES)
         body: dict[str, Any] = {
             "name": (opts.name or local.path.stem)[:255],
@@ -300,6 +302,8 @@ class ZapSign(Provider):
     def download_source(self, document_id: str, *, original: bool) -> DownloadSource:
         url, _ = self._file_url(document_id, original=original)
         # A presigned S3 URL: it must never carry our token.
+        from esign.core.download import DownloadSource
+
         return DownloadSource(url=url, document_id=document_id, authenticated=False)
 
     def presign(self, document_id: str, *, original: bool) -> Outcome:
