@@ -301,9 +301,15 @@ def _copy(
 
 
 class _Writer:
-    """Hashes and writes on a second thread. Both release the GIL, so they overlap with the
-    HTTP parsing on the calling thread; the queue holds at most a few chunks, so memory stays
-    flat whatever the size of the document."""
+    """Hashes on the calling thread and writes on a second one.
+
+    The calling thread has just received the chunk, so hashing it there reads it from this
+    core's cache; the write (the kernel copying it into the page cache) then overlaps with
+    the next receive. Measured on a 1 GiB download (2 cores, with the sandbox serving):
+    0.8-0.95x curl this way, 0.55x with hashing on a third thread (the chunk then crossed
+    cores twice), 0.5x with everything on one thread. The queue holds at most a few chunks, so memory
+    stays flat whatever the size of the document.
+    """
 
     def __init__(self, sink: BinaryIO) -> None:
         self._sink = sink
@@ -318,13 +324,13 @@ class _Writer:
             if self._error is None:
                 try:
                     self._sink.write(chunk)
-                    self._digest.update(chunk)
                 except BaseException as exc:  # handed to the reading thread
                     self._error = exc
 
     def put(self, chunk: bytes) -> None:
         if self._error is not None:
             raise self._error
+        self._digest.update(chunk)
         self._queue.put(chunk)
 
     def finish(self) -> str:
