@@ -86,6 +86,14 @@ def sandbox(faults: str | None = None) -> Iterator[Sandbox]:
 
 def run_timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
     """(wall seconds, exit code, peak RSS KiB) of one child process."""
+    seconds, code, peak, _ = run_measured(args, env)
+    return seconds, code, peak
+
+
+def run_measured(
+    args: list[str], env: dict[str, str] | None = None
+) -> tuple[float, int, int, float]:
+    """(wall seconds, exit code, peak RSS KiB, user + system CPU seconds) of one child."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         args,
@@ -95,7 +103,12 @@ def run_timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float
         stdin=subprocess.DEVNULL,
     )
     _, status, usage = os.wait4(proc.pid, 0)
-    return time.perf_counter() - started, os.waitstatus_to_exitcode(status), usage.ru_maxrss
+    return (
+        time.perf_counter() - started,
+        os.waitstatus_to_exitcode(status),
+        usage.ru_maxrss,
+        usage.ru_utime + usage.ru_stime,
+    )
 
 
 def median_seconds(args: list[str], env: dict[str, str] | None = None, runs: int = 9) -> float:
