@@ -307,8 +307,8 @@ class _Writer:
     core's cache; the write (the kernel copying it into the page cache) then overlaps with
     the next receive. Measured on a 1 GiB download (2 cores, with the sandbox serving):
     0.8-0.95x curl this way, 0.55x with hashing on a third thread (the chunk then crossed
-    cores twice), 0.5x with everything on one thread. The queue holds at most a few chunks, so memory
-    stays flat whatever the size of the document.
+    cores twice), 0.5x with everything on one thread. The queue holds at most a few chunks,
+    so memory stays flat whatever the size of the document.
     """
 
     def __init__(self, sink: BinaryIO) -> None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from esign.core import bratislava
 from esign.core.errors import (
     AuthError,
     EsignError,
@@ -46,8 +47,8 @@ if TYPE_CHECKING:
     )
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # spec §3.5; we count decoded bytes (gap 20)
-# The spec's `modification` is server-local time; the examples are Bratislava time (§3.4).
-SERVER_TIMEZONE = "Europe/Bratislava"
+# The spec's `modification` is server-local time; the examples are Bratislava time (§3.4),
+# converted by esign.core.bratislava.
 
 STATUS_FROM_STATE: dict[str, DocumentStatus] = {
     "tags": "processing",
@@ -395,9 +396,4 @@ def _server_local_time(value: Any) -> datetime | None:
         return None
     if moment.tzinfo is not None:  # an explicit offset is taken at its word
         return moment.astimezone(UTC)
-    try:
-        from zoneinfo import ZoneInfo
-
-        return moment.replace(tzinfo=ZoneInfo(SERVER_TIMEZONE)).astimezone(UTC)
-    except (ImportError, KeyError, OSError):
-        return moment.replace(tzinfo=UTC)
+    return bratislava.to_utc(moment)
