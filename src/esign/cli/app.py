@@ -81,3 +81,8 @@ def root(
 # The command groups (request, doc, auth, profile, sandbox) are attached lazily by
 # EsignRootGroup from esign.cli.groups: `esign --help` imports none of them.
 register_completion(app)
+
+
+def root_command() -> EsignRootGroup:
+    """The command `esign` runs: the root group, with every command built on first use."""
+    return EsignRootGroup.from_typer(app)

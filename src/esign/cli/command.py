@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
 
 import typer
 import typer.main
@@ -235,7 +235,7 @@ class EsignGroup(TyperGroup):
         self._typer_settings: dict[str, Any] = {}
 
     @classmethod
-    def from_typer(cls, app: typer.Typer) -> EsignGroup:
+    def from_typer(cls, app: typer.Typer) -> Self:
         """The group for `app`, its commands left as definitions until asked for."""
         registered = app.registered_commands
         app.registered_commands = []
@@ -243,8 +243,8 @@ class EsignGroup(TyperGroup):
             group = typer.main.get_group(app)
         finally:
             app.registered_commands = registered
-        if not isinstance(group, EsignGroup):  # pragma: no cover - new_group sets the class
-            raise TypeError(f"{app.info.name} is not built with new_group()")
+        if not isinstance(group, cls):  # pragma: no cover - new_group sets the class
+            raise TypeError(f"{app.info.name} is not built as a {cls.__name__}")
         for info in registered:
             name = info.name or typer.main.get_command_name(getattr(info.callback, "__name__", ""))
             group._deferred[name] = info

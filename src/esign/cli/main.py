@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         from typer._completion_classes import completion_init
 
         completion_init()
-    from esign.cli.app import app
+    from esign.cli.app import root_command
 
-    app(args=args, prog_name="esign")
+    root_command().main(args=args, prog_name="esign")
     return 0
