@@ -218,8 +218,8 @@ def generate() -> dict[str, str]:
     from typer._click import Context
 
     from esign.cli.app import app
-    from esign.cli.command import SHARED_NAMES
     from esign.cli.completion import completion_script
+    from esign.cli.shared_flags import SHARED_NAMES
 
     root: Any = typer.main.get_command(app)
     ctx = Context(root, info_name="esign")

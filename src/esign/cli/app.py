@@ -1,15 +1,17 @@
-"""The root `esign` command and its groups."""
+"""The root `esign` command and its groups.
 
-from __future__ import annotations
+No `from __future__ import annotations`: see esign.cli.shared_flags.
+"""
 
 from typing import Annotated
 
 import typer
 
 from esign import __version__
-from esign.cli.command import (
+from esign.cli.command import EsignRootGroup, RootState, flags_from
+from esign.cli.completion import register as register_completion
+from esign.cli.shared_flags import (
     DebugFlag,
-    EsignRootGroup,
     JsonFlag,
     MaxAttemptsFlag,
     NoInputFlag,
@@ -17,11 +19,8 @@ from esign.cli.command import (
     ProfileFlag,
     QuietFlag,
     RawFlag,
-    RootState,
     TimeoutFlag,
-    flags_from,
 )
-from esign.cli.completion import register as register_completion
 
 HELP = """Document e-signature operations across providers (OKdokument, ZapSign, IndexHealth).
 

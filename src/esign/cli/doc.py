@@ -1,6 +1,7 @@
-"""`esign doc ...`: documents."""
+"""`esign doc ...`: documents.
 
-from __future__ import annotations
+No `from __future__ import annotations`: see esign.cli.shared_flags.
+"""
 
 from typing import Annotated
 

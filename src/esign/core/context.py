@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from esign.core.secret import Secret
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
 class ContextOverrides:
     streams: IOStreams | None = None
     env: Mapping[str, str] | None = None
@@ -33,7 +33,7 @@ class ContextOverrides:
     clock: Callable[[], float] | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
 class AppContext:
     flags: GlobalFlags
     env: Mapping[str, str]

@@ -99,7 +99,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return min(max(seconds, 0.0), RETRY_AFTER_CAP)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
 class Tracer:
     """Writes the redacted `--debug` trace."""
 

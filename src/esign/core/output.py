@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
 class Output:
     streams: IOStreams
     mode: str  # "json" | "table"

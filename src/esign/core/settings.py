@@ -35,7 +35,7 @@ PROVIDER_SETTING_ENV = {
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
 class GlobalFlags:
     """Flags every command accepts, before or after the command name."""
 
@@ -64,7 +64,7 @@ class GlobalFlags:
         )
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
 class Settings:
     provider: str
     base_url: str | None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
 class IOStreams:
     stdin: TextIO
     stdout: TextIO
