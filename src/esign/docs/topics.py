@@ -25,6 +25,11 @@ ENVIRONMENT: list[tuple[str, str]] = [
         "ESIGN_SANDBOX_URL",
         "Where esign sandbox sign finds the sandbox (default http://127.0.0.1:8765).",
     ),
+    (
+        "SSL_CERT_FILE, SSL_CERT_DIR",
+        "CA certificates to trust for https:// instead of the bundled (certifi) set, e.g. a "
+        "private CA.",
+    ),
     ("PYTHON_KEYRING_BACKEND", "Use this keyring backend class instead of the detected one."),
     ("NO_COLOR", "Any value: no colour."),
 ]
