@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -246,6 +247,10 @@ def test_info_normalizes_times_and_files(cli: Cli, contract: Path, sandbox: Sand
     data = create(cli, contract)
     info = cli("doc", "info", data["document_id"]).json()
     assert info["created_at"].endswith("Z") and info["updated_at"].endswith("Z")
+    # The sandbox writes `modification` in Bratislava time with the tz database; the client
+    # reads it back with its own EU-rule conversion. Both must land on now, in UTC.
+    updated = datetime.fromisoformat(info["updated_at"].replace("Z", "+00:00"))
+    assert abs(updated - datetime.now(UTC)) < timedelta(minutes=2)
     assert info["files"]["signed"] is None
     assert info["files"]["original"].endswith(f"/document/{data['document_id']}")
     assert info["signers"] == [] and info["deleted"] is False and info["parent_id"] is None

@@ -29,7 +29,6 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from esign.core import bratislava
 from esign.sandbox.callbacks import post_callback
 from esign.sandbox.pdf import make_pdf, stamp_pdf, synthetic_chunks
 from esign.sandbox.reply import Reply, replying
@@ -40,6 +39,7 @@ PREFIX = "/okdokument"
 MAX_BYTES = 10 * 1024 * 1024
 # Documented `tags` processing is asynchronous; the emulator finishes it after this long.
 TAG_PROCESSING_SECONDS = 1.0
+SERVER_TIMEZONE = "Europe/Bratislava"
 
 
 def _demo_key(label: str, prefix: str) -> str:
@@ -184,7 +184,15 @@ def fail(status: int, message: str, value: str | None = None) -> JSONResponse:
 
 
 def _local_time(moment: datetime) -> str:
-    return bratislava.from_utc(moment).strftime("%Y-%m-%d %H:%M:%S")
+    # The tz database, not the client's esign.core.bratislava: the emulator stays a separate
+    # program, and the end-to-end tests compare two independent conversions.
+    try:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.astimezone(ZoneInfo(SERVER_TIMEZONE))
+    except (ImportError, KeyError, OSError):
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _site(request: Request) -> str:
