@@ -101,6 +101,21 @@ def test_help_lists_the_command_tree() -> None:
 
 
 @pytest.mark.parametrize(
+    ("args", "suggestion"),
+    [
+        (["dco"], "'doc'"),  # a group, built only on first use
+        (["doc", "infp", "x"], "'info'"),  # a command inside a group
+        (["hlep"], "'help'"),  # one of the root's own commands
+    ],
+)
+def test_misspelled_commands_get_a_suggestion(args: list[str], suggestion: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert f"Did you mean {suggestion}?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
     ("args", "allowed"),
     [
         (["--help"], set()),
