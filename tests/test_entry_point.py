@@ -174,12 +174,14 @@ def test_doc_info_loads_only_what_it_uses(served: dict[str, str], tmp_path: Path
     )
     code = textwrap.dedent(
         f"""
-        import sys
+        import gc, sys
         from esign.cli.main import main
         try:
             main(["doc", "info", {document_id!r}])
         except SystemExit as stop:
             print("EXIT=" + str(stop.code), file=sys.stderr)
+        # Paused for start-up only: a command runs with the collector on.
+        print("GC=" + str(gc.isenabled()), file=sys.stderr)
         print("LOADED=" + ",".join(m for m in {unwanted!r} if m in sys.modules))
         """
     )
@@ -189,6 +191,7 @@ def test_doc_info_loads_only_what_it_uses(served: dict[str, str], tmp_path: Path
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert "EXIT=0" in result.stderr, result.stderr
+    assert "GC=True" in result.stderr
     assert '"provider": "okdokument"' in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "LOADED="
 

@@ -9,6 +9,7 @@ code (DESIGN §5).
 
 from __future__ import annotations
 
+import gc
 import sys
 import traceback
 from collections.abc import Callable
@@ -87,6 +88,9 @@ class EsignCommand(TyperCommand):
         return _light(super().get_help_option(ctx))
 
     def invoke(self, ctx: click.Context) -> Any:
+        if not gc.isenabled():  # paused for start-up by the entry point (esign.cli.main)
+            gc.freeze()
+            gc.enable()
         from esign.core.context import AppContext
         from esign.core.errors import EsignError, ExitCode, UnexpectedError
         from esign.core.settings import GlobalFlags

@@ -12,8 +12,14 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"esign {__version__}\n")
         return 0
+    import gc
     import os
 
+    # Start-up imports some 250 modules and builds the command tree: nearly all of it lives
+    # until exit, so the cyclic collector's passes over it (about 60) are wasted. It is paused
+    # here and resumed, with everything built so far frozen out of its sight, when the
+    # command starts (EsignCommand.invoke): `doc info` takes about 15% less time.
+    gc.disable()
     if "_ESIGN_COMPLETE" in os.environ:
         # Typer registers its shell classes only when it adds its own completion options,
         # which esign replaces with `esign completion SHELL`.
