@@ -194,3 +194,40 @@ def test_secrets_never_in_process_arguments(canaries: dict[str, Any], contract: 
         assert OKD_CANARY not in cmdline
     finally:
         proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("provider", "variable", "exit_code", "message"),
+    [
+        ("okdokument", "ESIGN_API_KEY", 2, "line break or control character"),
+        ("zapsign", "ESIGN_API_KEY", 2, "line break or control character"),
+        # IndexHealth sends the secret in a JSON body, where a line break is just data: the
+        # server refuses the credential.
+        ("indexhealth", "ESIGN_CLIENT_SECRET", 4, "refused the client credentials"),
+    ],
+)
+@pytest.mark.parametrize("ending", ["\n", "\r\nX-Injected: 1"])
+@pytest.mark.parametrize("debug", [False, True])
+def test_secret_with_a_line_break_is_refused_without_showing_it(
+    cli: Cli,
+    canaries: dict[str, Any],
+    provider: str,
+    variable: str,
+    exit_code: int,
+    message: str,
+    ending: str,
+    debug: bool,
+) -> None:
+    """A key pasted with its line ending (or an attempt at header injection) cannot be sent;
+    the error names the header, never the value, in any escaped form."""
+    env = dict(canaries["envs"][provider])
+    secret = env[variable] + ending
+    env[variable] = secret
+    result = cli("doc", "info", "abc", *(["--debug"] if debug else []), env=env, replace_env=True)
+    assert result.exit_code == exit_code, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr or debug
+    core = secret.strip().split("\r")[0]
+    shown = result.stdout + result.stderr
+    for form in (core, repr(secret)[1:-1], repr(secret.encode())[2:-1], core[8:-4]):
+        assert form not in shown

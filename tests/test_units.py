@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from esign.core.download import filename_from_disposition, safe_filename
 from esign.core.errors import UsageError
 from esign.core.http import encode_segment, parse_retry_after, plain_text_excerpt
 from esign.core.models import from_epoch_ms, iso_utc
-from esign.core.redact import REDACTED, redact_body, redact_json, redact_url
+from esign.core.redact import REDACTED, redact_body, redact_json, redact_url, scrub
 from esign.core.secret import Secret
 from esign.core.settings import GlobalFlags, resolve_settings
 from esign.core.streams import color_allowed
@@ -119,6 +120,22 @@ def test_redaction() -> None:
         "nested": [{"token": REDACTED}],
     }
     assert redact_body(b"%PDF-1.7 binary", "application/pdf") == "<15 bytes of application/pdf>"
+
+
+def test_scrub_masks_the_forms_a_secret_is_shown_in() -> None:
+    secret = "k3y_abcdef\r\nX-Injected: 1"
+    shown = [
+        f"as is: {secret}",
+        f"trimmed: {secret.strip()}",
+        f"str repr: {secret!r}",
+        f"bytes repr: {secret.encode()!r}",
+        f"json: {json.dumps(secret)}",
+    ]
+    for text in shown:
+        masked = scrub(text, [secret])
+        assert "k3y_abcdef" not in masked, masked
+        assert REDACTED in masked
+    assert scrub("nothing secret here", [secret, ""]) == "nothing secret here"
 
 
 def test_plain_text_excerpt() -> None:

@@ -257,6 +257,13 @@ class HttpClient:
                     self._wait(attempt, None, f"{_describe(exc)}")
                     continue
                 raise self._network_error(exc, attempt) from exc
+            except httpx.LocalProtocolError as exc:
+                # Nothing left this machine, and sending again would fail the same way.
+                raise UsageError(
+                    f"could not send the request: {exc}",
+                    hint="look for a stray newline or control character in the credential "
+                    "and settings, such as a key file read with its line ending",
+                ) from exc
             except httpx.TransportError as exc:
                 if safe_to_repeat and attempt < self.max_attempts:
                     self._wait(attempt, None, f"{_describe(exc)}")

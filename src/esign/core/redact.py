@@ -78,8 +78,22 @@ def redact_body(body: bytes, content_type: str | None) -> str:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Last line of defence: any known secret value that slipped into text is masked."""
+    """Last line of defence: any known secret value that slipped into text is masked, as
+    written and in the forms an error message or a traceback would show it (without its
+    surrounding whitespace, escaped by repr() of str or bytes, or by JSON)."""
     for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, REDACTED)
+        for form in sorted(_shown_forms(secret), key=len, reverse=True):
+            if len(form) >= 4:
+                text = text.replace(form, REDACTED)
     return text
+
+
+def _shown_forms(secret: str) -> set[str]:
+    if not secret:
+        return set()
+    forms = {secret, secret.strip(), repr(secret)[1:-1], json.dumps(secret)[1:-1]}
+    try:
+        forms.add(repr(secret.encode("latin-1"))[2:-1])
+    except UnicodeEncodeError:
+        forms.add(repr(secret.encode("utf-8"))[2:-1])
+    return forms

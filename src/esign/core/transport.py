@@ -200,14 +200,28 @@ def _set_timeout(conn: http.client.HTTPConnection, seconds: float | None) -> Non
 
 
 def _send(conn: http.client.HTTPConnection, request: httpx.Request) -> None:
-    conn.putrequest(
-        request.method,
-        request.url.raw_path.decode("ascii"),
-        skip_host=True,
-        skip_accept_encoding=True,
-    )
+    # http.client refuses line breaks and control characters (no header injection), and says
+    # so with the offending value in its message: that value may be a secret (an API key
+    # pasted with its newline), so the error is rebuilt from the header's name alone.
+    try:
+        conn.putrequest(
+            request.method,
+            request.url.raw_path.decode("ascii"),
+            skip_host=True,
+            skip_accept_encoding=True,
+        )
+    except ValueError:
+        raise httpx.LocalProtocolError(
+            "the request line holds a line break or control character", request=request
+        ) from None
     for name, value in request.headers.raw:
-        conn.putheader(name, value)
+        try:
+            conn.putheader(name, value)
+        except ValueError:
+            raise httpx.LocalProtocolError(
+                f"the {name.decode('latin-1')} header holds a line break or control character",
+                request=request,
+            ) from None
     try:
         body: bytes | None = request.content
     except httpx.RequestNotRead:
