@@ -22,7 +22,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal
 
 from esign.core.http_import import import_httpx
 
@@ -269,15 +269,12 @@ class _Body(httpx.SyncByteStream):
                 yield chunk
         if answer.length:
             # http.client ends a short Content-Length body quietly; h11 would not.
-            self._incomplete(answer.length)
+            raise httpx.RemoteProtocolError(
+                f"peer closed connection without sending complete message body "
+                f"({answer.length} bytes missing)",
+                request=self._request,
+            )
         self._complete = True
-
-    def _incomplete(self, missing: int) -> NoReturn:
-        raise httpx.RemoteProtocolError(
-            f"peer closed connection without sending complete message body "
-            f"({missing} bytes missing)",
-            request=self._request,
-        )
 
     def close(self) -> None:
         if self._closed:
