@@ -8,19 +8,8 @@ from typing import Annotated
 import typer
 
 from esign import __version__
-from esign.cli.command import EsignRootGroup, RootState, flags_from
+from esign.cli.command import EsignRootGroup
 from esign.cli.completion import register as register_completion
-from esign.cli.shared_flags import (
-    DebugFlag,
-    JsonFlag,
-    MaxAttemptsFlag,
-    NoInputFlag,
-    OutputFlag,
-    ProfileFlag,
-    QuietFlag,
-    RawFlag,
-    TimeoutFlag,
-)
 
 HELP = """Document e-signature operations across providers (OKdokument, ZapSign, IndexHealth).
 
@@ -53,16 +42,6 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    ctx: typer.Context,
-    json_output: JsonFlag = False,
-    output: OutputFlag = None,
-    raw: RawFlag = False,
-    debug: DebugFlag = False,
-    quiet: QuietFlag = False,
-    profile: ProfileFlag = None,
-    no_input: NoInputFlag = False,
-    timeout: TimeoutFlag = None,
-    max_attempts: MaxAttemptsFlag = None,
     version: Annotated[
         bool | None,
         typer.Option(
@@ -70,11 +49,7 @@ def root(
         ),
     ] = None,
 ) -> None:
-    from esign.core.context import ContextOverrides
-
-    overrides = ctx.obj if isinstance(ctx.obj, ContextOverrides) else None
-    values = dict(locals())
-    ctx.obj = RootState(flags=flags_from(values), overrides=overrides)
+    """The shared flags before the command name are the root group's own (EsignRootGroup)."""
 
 
 # The command groups (request, doc, auth, profile, sandbox) are attached lazily by

@@ -62,7 +62,7 @@ def flags_from(values: dict[str, Any]) -> GlobalFlags:
 
 @dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
 class RootState:
-    """What the root callback saw: flags given before the command, and test overrides."""
+    """What the root saw: flags given before the command name, and test overrides."""
 
     flags: GlobalFlags
     overrides: ContextOverrides | None
@@ -190,7 +190,20 @@ class EsignGroup(TyperGroup):
 
 
 class EsignRootGroup(EsignGroup):
-    """The root: command groups are listed from `esign.cli.groups` and imported on first use."""
+    """The root: the shared flags are its own parameters (the same objects every command
+    carries), and command groups are listed from `esign.cli.groups` and imported on first
+    use."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params[:0] = shared_flag_params()
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # The shared flags given before the command name, kept for EsignCommand to merge with
+        # those after it; the Typer callback (--version) sees only its own parameters.
+        flags = flags_from({name: ctx.params.pop(name, None) for name in SHARED_NAMES})
+        ctx.obj = RootState(flags=flags, overrides=_overrides(ctx.obj))
+        return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         from esign.cli.groups import GROUPS
