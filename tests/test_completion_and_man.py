@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -107,6 +108,93 @@ def test_real_bash_completes_commands_options_and_profiles(shell_env: dict[str, 
         "zapsign"
     ]
     assert bash_complete(["esign", "help", "e"], shell_env) == ["environment", "exit-codes"]
+
+
+def fish_complete(line: str, env: dict[str, str]) -> list[str]:
+    """What real fish offers for TAB at the end of `line`, with the committed script."""
+    result = subprocess.run(
+        [
+            "fish",
+            "--no-config",
+            "-c",
+            f"source {ROOT / 'completions' / 'esign.fish'}; complete -C {shlex.quote(line)}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return [row.split("\t")[0] for row in result.stdout.splitlines() if row]
+
+
+def test_real_fish_completes_commands_options_and_profiles(shell_env: dict[str, str]) -> None:
+    assert shutil.which("fish"), "fish is needed (scripts/test installs it)"
+    assert fish_complete("esign d", shell_env) == ["doc"]
+    # fish sorts what it offers.
+    assert fish_complete("esign doc ", shell_env) == sorted(
+        ["info", "list", "upload", "update", "delete", "download", "presign", "wait"]
+    )
+    options = fish_complete("esign doc download --", shell_env)
+    for option in ("--out", "--force", "--jobs", "--from", "--wait", "--json", "--profile"):
+        assert option in options
+    assert fish_complete("esign doc list --profile wo", shell_env) == ["work-okd", "work-zapsign"]
+    assert fish_complete("esign profile use h", shell_env) == ["home"]
+    assert fish_complete("esign profile add x --provider z", shell_env) == ["zapsign"]
+    assert fish_complete("esign help e", shell_env) == ["environment", "exit-codes"]
+
+
+ZSH_DRIVER = r"""
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1='> '; autoload -Uz compinit; compinit -u -D; source ${COMPLETION}; \
+zstyle ':completion:*' list-separator '::'; setopt nobeep; LISTMAX=0; print READY"
+zpty -r z ignored '*READY*'
+zpty -n -w z "${LINE}"$'	'
+out=""; quiet=0
+for i in {1..300}; do
+  if zpty -r -t z chunk; then out+=$chunk; quiet=0; else (( quiet++ )); sleep 0.1; fi
+  [[ $out == *${EXPECT}* ]] && (( quiet >= 3 )) && break
+done
+print -r -- "$out"
+zpty -d z
+"""
+
+
+def zsh_complete(line: str, expect: str, env: dict[str, str]) -> str:
+    """The screen of a real interactive zsh (driven through zpty, with compinit and the
+    committed `_esign`) after typing `line` and TAB, once `expect` shows and output settles."""
+    result = subprocess.run(
+        ["zsh", "-f", "-c", ZSH_DRIVER],
+        env={
+            **env,
+            "COMPLETION": str(ROOT / "completions" / "_esign"),
+            "LINE": line,
+            "EXPECT": expect,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x08|\r", "", result.stdout)
+
+
+def test_real_zsh_completes_commands_options_and_profiles(shell_env: dict[str, str]) -> None:
+    assert shutil.which("zsh"), "zsh is needed (scripts/test installs it)"
+    listing = zsh_complete("esign doc ", "wait", shell_env)
+    offered = re.findall(r"^(\S+)\s+:: ", listing, flags=re.M)
+    assert sorted(offered) == sorted(
+        ["info", "list", "upload", "update", "delete", "download", "presign", "wait"]
+    ), listing
+    assert "Show a document: status, signers, files." in listing
+    options = zsh_complete("esign doc download --", "--wait", shell_env)
+    for option in ("--out", "--force", "--jobs", "--from", "--wait", "--json", "--profile"):
+        assert option in options
+    # A single match is inserted into the line.
+    assert "esign profile use home" in zsh_complete("esign profile use h", "home", shell_env)
+    assert "esign d" in zsh_complete("esign d", "esign doc", shell_env)
+    assert "esign doc " in zsh_complete("esign d", "esign doc", shell_env)
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "man").glob("*.1")))
