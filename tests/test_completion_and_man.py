@@ -128,6 +128,29 @@ def fish_complete(line: str, env: dict[str, str]) -> list[str]:
     return [row.split("\t")[0] for row in result.stdout.splitlines() if row]
 
 
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_a_tab_loads_no_rich(shell: str, shell_env: dict[str, str]) -> None:
+    """Each TAB is a fresh process: rendering help through rich would add about 90 ms."""
+    code = (
+        "import sys\nfrom esign.cli.main import main\n"
+        "try:\n    main([])\nexcept SystemExit:\n    pass\n"
+        "print('RICH=' + str('rich' in sys.modules), file=sys.stderr)"
+    )
+    env = {
+        **shell_env,
+        "_ESIGN_COMPLETE": f"complete_{shell}",
+        "_TYPER_COMPLETE_ARGS": "esign doc ",
+        "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+        "COMP_WORDS": "esign doc ",
+        "COMP_CWORD": "2",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "info" in result.stdout, result.stdout + result.stderr
+    assert "RICH=False" in result.stderr
+
+
 def test_real_fish_completes_commands_options_and_profiles(shell_env: dict[str, str]) -> None:
     assert shutil.which("fish"), "fish is needed (scripts/test installs it)"
     assert fish_complete("esign d", shell_env) == ["doc"]
@@ -188,6 +211,7 @@ def test_real_zsh_completes_commands_options_and_profiles(shell_env: dict[str, s
         ["info", "list", "upload", "update", "delete", "download", "presign", "wait"]
     ), listing
     assert "Show a document: status, signers, files." in listing
+    assert "Download documents' files" in listing  # the apostrophe survives zsh's quoting
     options = zsh_complete("esign doc download --", "--wait", shell_env)
     for option in ("--out", "--force", "--jobs", "--from", "--wait", "--json", "--profile"):
         assert option in options

@@ -23,9 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     if "_ESIGN_COMPLETE" in os.environ:
         # Typer registers its shell classes only when it adds its own completion options,
         # which esign replaces with `esign completion SHELL`.
-        from typer._completion_classes import completion_init
+        from esign.cli.shell_classes import register
 
-        completion_init()
+        register()
     from esign.cli.app import root_command
 
     root_command().main(args=args, prog_name="esign")
