@@ -34,9 +34,10 @@ def test_the_hours_around_each_change() -> None:
         for month, day in ((3, 20), (10, 20)):
             start = datetime(year, month, day)
             for minute in range(0, 14 * 24 * 60, 7):
-                local = start + timedelta(minutes=minute)
-                expected = local.replace(tzinfo=ZONE).astimezone(UTC)
-                assert bratislava.to_utc(local) == expected, local
+                for fold in (0, 1):
+                    local = (start + timedelta(minutes=minute)).replace(fold=fold)
+                    expected = local.replace(tzinfo=ZONE).astimezone(UTC)
+                    assert bratislava.to_utc(local) == expected, local
                 moment = datetime(year, month, day, tzinfo=UTC) + timedelta(minutes=minute)
                 assert bratislava.from_utc(moment) == moment.astimezone(ZONE).replace(
                     tzinfo=None

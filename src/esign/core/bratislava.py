@@ -32,14 +32,20 @@ def _offset_at(moment_utc: datetime) -> timedelta:
 
 
 def to_utc(local: datetime) -> datetime:
-    """A naive Bratislava wall-clock time as an aware UTC time. The repeated hour in October
-    is read as summer time, and a time in the skipped March hour as standard time (both as
-    `zoneinfo` does with fold=0)."""
+    """A naive Bratislava wall-clock time as an aware UTC time. Around the changes, `fold`
+    decides as it does for `zoneinfo`: in October's repeated hour, 0 is the first (summer)
+    occurrence and 1 the second; in March's skipped hour, 0 reads the time with the offset
+    before the change and 1 with the offset after it."""
     naive = local.replace(tzinfo=None)
     as_summer = (naive - SUMMER).replace(tzinfo=UTC)
-    if _offset_at(as_summer) == SUMMER:
-        return as_summer
-    return (naive - STANDARD).replace(tzinfo=UTC)
+    as_standard = (naive - STANDARD).replace(tzinfo=UTC)
+    summer = _offset_at(as_summer) == SUMMER
+    standard = _offset_at(as_standard) == STANDARD
+    if summer and standard:  # the repeated hour
+        return as_standard if local.fold else as_summer
+    if summer or standard:
+        return as_summer if summer else as_standard
+    return as_summer if local.fold else as_standard  # the skipped hour
 
 
 def from_utc(moment: datetime) -> datetime:
