@@ -22,6 +22,8 @@ from esign.cli.app import app, root_command
 from esign.core.context import ContextOverrides
 from esign.sandbox.pdf import sample_contract
 from esign.sandbox.server import RunningSandbox, start_in_thread
+from tests.proxyserver import auth_proxy, http_proxy, socks_proxy  # noqa: F401 - fixtures
+from tests.rawserver import certificate, serve  # noqa: F401 - fixtures
 
 # typer's runner builds its command with typer.main.get_command (every command at once);
 # the tests drive the root the `esign` entry point runs, which builds each on first use.
@@ -116,9 +118,13 @@ def sandbox(running_sandbox: RunningSandbox) -> Iterator[SandboxAdmin]:
 
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test sees the developer's ESIGN_* variables or config."""
+    """No test sees the developer's ESIGN_* variables, proxies, trust settings or config."""
     for name in list(os.environ):
-        if name.startswith("ESIGN_") or name == "NO_COLOR":
+        if (
+            name.startswith("ESIGN_")
+            or name in ("NO_COLOR", "SSL_CERT_FILE", "SSL_CERT_DIR")
+            or name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+        ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ESIGN_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("ESIGN_DATA_DIR", str(tmp_path / "data"))

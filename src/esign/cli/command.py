@@ -57,6 +57,8 @@ def flags_from(values: dict[str, Any]) -> GlobalFlags:
         no_input=bool(values.get("no_input")),
         timeout=values.get("timeout"),
         max_attempts=values.get("max_attempts"),
+        proxy=values.get("proxy"),
+        ca_bundle=values.get("ca_bundle"),
     )
 
 

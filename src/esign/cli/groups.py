@@ -19,7 +19,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     ),
     "profile": (
         "esign.cli.profile",
-        "Add, list, show, select and remove profiles (config.toml; never secrets).",
+        "Add, list, show, change, select and remove profiles (config.toml; never secrets).",
     ),
     "sandbox": (
         "esign.cli.sandbox",

@@ -114,6 +114,44 @@ def use(name: ProfileName) -> None:
     app_ctx.output.emit(Outcome(use_profile(app_ctx, name)))
 
 
+@command(app, "set")
+def set_(
+    name: ProfileName,
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="base_url, allow_http, proxy, ca_bundle, or an IndexHealth setting "
+            "(client_id, user_email, ...).",
+            show_default=False,
+        ),
+    ],
+    value: Annotated[str, typer.Argument(help="The new value (never a secret).")],
+) -> None:
+    """Change one setting of a profile; the value is checked first.
+
+    Examples: esign profile set prod proxy http://proxy.corp:3128
+              esign profile set prod ca_bundle ~/corp-ca.pem
+    """
+    from esign.core.models import Outcome
+    from esign.core.profiles import set_profile_value
+
+    app_ctx = app_context()
+    app_ctx.output.emit(Outcome(set_profile_value(app_ctx, name, key, value)))
+
+
+@command(app, "unset")
+def unset(
+    name: ProfileName,
+    key: Annotated[str, typer.Argument(help="The setting to remove.", show_default=False)],
+) -> None:
+    """Remove one setting of a profile (it falls back to the environment or the default)."""
+    from esign.core.models import Outcome
+    from esign.core.profiles import unset_profile_value
+
+    app_ctx = app_context()
+    app_ctx.output.emit(Outcome(unset_profile_value(app_ctx, name, key)))
+
+
 @command(app, "remove")
 def remove(
     name: ProfileName,

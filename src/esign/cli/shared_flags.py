@@ -32,6 +32,11 @@ SHARED_FLAG_HELP = {
     "no_input": "Never prompt; fail with exit 3 where a prompt would be needed.",
     "timeout": "Connect/read timeout in seconds for each HTTP request [default: 30].",
     "max_attempts": "Attempts per request when retrying safe failures [default: 3].",
+    "proxy": "Proxy URL for every request (http, https, socks5); '' for none. Default: "
+    "ESIGN_PROXY, the profile's proxy, then HTTPS_PROXY / HTTP_PROXY / ALL_PROXY (NO_PROXY "
+    "exempts hosts).",
+    "ca_bundle": "Trust only the CA certificates in this PEM file (a private CA or a "
+    "TLS-inspecting proxy) instead of the system's trust store.",
 }
 
 
@@ -77,6 +82,15 @@ MaxAttemptsFlag = Annotated[
     ),
 ]
 
+ProxyFlag = Annotated[
+    str | None,
+    typer.Option(metavar="URL", help=SHARED_FLAG_HELP["proxy"], show_default=False),
+]
+CaBundleFlag = Annotated[
+    str | None,
+    typer.Option(metavar="FILE", help=SHARED_FLAG_HELP["ca_bundle"], show_default=False),
+]
+
 
 def _shared_flags_template(
     json_output: JsonFlag = False,
@@ -88,6 +102,8 @@ def _shared_flags_template(
     no_input: NoInputFlag = False,
     timeout: TimeoutFlag = None,
     max_attempts: MaxAttemptsFlag = None,
+    proxy: ProxyFlag = None,
+    ca_bundle: CaBundleFlag = None,
 ) -> None:
     """Never called: Typer reads its signature to build the shared flag parameters."""
 
@@ -116,4 +132,6 @@ SHARED_NAMES = (
     "no_input",
     "timeout",
     "max_attempts",
+    "proxy",
+    "ca_bundle",
 )

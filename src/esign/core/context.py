@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from esign.core.config import Config
     from esign.core.credentials import Credentials, TokenCache
     from esign.core.http import AuthHook, HttpClient
+    from esign.core.network import Network
     from esign.core.output import Output
     from esign.core.secret import Secret
 
@@ -44,6 +45,7 @@ class AppContext:
     _settings: Settings | None = field(default=None, init=False)
     _credentials: Credentials | None = field(default=None, init=False)
     _config: Config | None = field(default=None, init=False)
+    _network: Network | None = field(default=None, init=False)
     _clients: list[HttpClient] = field(default_factory=list, init=False)
 
     @classmethod
@@ -97,6 +99,24 @@ class AppContext:
         return self._settings
 
     @property
+    def network(self) -> Network:
+        """Proxies and TLS trust: flags, ESIGN_*, the profile, then the standard variables."""
+        if self._network is None:
+            from esign.core.network import resolve_network
+            from esign.core.settings import select_profile
+
+            name, profile, _source = select_profile(self.flags, self.env, self.config)
+            self._network = resolve_network(
+                self.env,
+                flag_proxy=self.flags.proxy,
+                flag_ca_bundle=self.flags.ca_bundle,
+                profile_settings=profile.settings if profile else None,
+                profile_name=name,
+                profile_first=self.flags.profile is not None,
+            )
+        return self._network
+
+    @property
     def credentials(self) -> Credentials:
         if self._credentials is None:
             from esign.core.credentials import (
@@ -139,6 +159,7 @@ class AppContext:
             auth=auth,
             tracer=tracer,
             allow_http=settings.allow_http,
+            network=self.network,
             sleep=self.sleep,
             clock=self.clock,
         )
@@ -154,6 +175,7 @@ class AppContext:
             timeout=self.flags.timeout or 30.0,
             max_attempts=self.flags.max_attempts or 3,
             tracer=Tracer(self.streams.stderr, self.known_secrets) if self.debug else None,
+            network=self.network,
             sleep=self.sleep,
             clock=self.clock,
         )
@@ -163,6 +185,13 @@ class AppContext:
     def known_secrets(self) -> list[str]:
         """Every secret this process could hold, for scrubbing text it writes."""
         found = [self.env[name] for name in SECRET_ENV.values() if self.env.get(name)]
+        from esign.core.network import proxy_passwords
+
+        # Proxy passwords, from where they are given (even before they are resolved) and
+        # from the resolved settings (a profile's proxy).
+        found.extend(proxy_passwords(self.env, self.flags.proxy))
+        if self._network is not None:
+            found.extend(self._network.secrets())
         if self._settings is not None:
             if self._settings.secret:
                 found.append(self._settings.secret.reveal())

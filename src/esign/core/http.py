@@ -1,6 +1,8 @@
 """The HTTP session every provider uses (DESIGN §6).
 
-One httpx client per process, with:
+httpx with its own default transport (httpcore) carries every request, through the proxy the
+environment or the settings name and with TLS verified against the system's trust store
+(esign.core.network). On top of it, esign keeps:
 - retries for connection failures, timeouts, 429, 502, 503 and 504, exponential backoff with
   jitter, `Retry-After` honoured; a request that is not safe to repeat (a create) is retried
   only when the connection was never established;
@@ -25,9 +27,12 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from esign import __version__
 from esign.core.errors import NetworkError, UsageError
+from esign.core.network import Network, Proxy
 from esign.core.redact import redact_body, redact_headers, redact_url, scrub
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -37,6 +42,12 @@ RETRY_AFTER_CAP = 60.0
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 USER_AGENT = f"esign/{__version__}"
+PROXY_HINT = (
+    "check the proxy URL and its user:password@ part (--proxy, ESIGN_PROXY, the profile's "
+    "proxy, HTTPS_PROXY / HTTP_PROXY)"
+)
+# Enough pooled connections for `doc download --jobs` (at most 64 workers).
+MAX_CONNECTIONS = 64
 
 AuthHook = Callable[["httpx.Request"], None]
 
@@ -167,17 +178,18 @@ class HttpClient:
         auth: AuthHook | None = None,
         tracer: Tracer | None = None,
         allow_http: bool = False,
+        network: Network | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         on_retry: Callable[[str], None] | None = None,
     ) -> None:
         from esign.core.http_import import import_httpx
-        from esign.core.transport import StdlibTransport
 
-        httpx_module = import_httpx()
-
+        import_httpx()  # first, so that no `import httpx` loads httpx's command-line tool
         self.base_url = validate_base_url(base_url, allow_http=allow_http)
         self.max_attempts = max(1, max_attempts)
+        self.timeout = timeout
+        self.network = network or Network()
         self._auth = auth
         self._tracer = tracer
         self._allow_http = allow_http
@@ -185,16 +197,51 @@ class HttpClient:
         self._clock = clock
         self._on_retry = on_retry
         self.gate = RetryGate(clock, sleep)
-        self._client: httpx.Client = httpx_module.Client(
-            timeout=httpx_module.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=False,
-            trust_env=False,
-            transport=StdlibTransport(),
-        )
+        # One httpx client per route (direct or through a proxy; with TLS or without): the
+        # proxy depends on each URL's host (NO_PROXY), and the TLS trust is loaded only when
+        # an https:// URL is met.
+        self._routes: dict[tuple[str | None, bool], httpx.Client] = {}
+        self._routes_lock = threading.Lock()
 
     def close(self) -> None:
-        self._client.close()
+        with self._routes_lock:
+            routes, self._routes = self._routes, {}
+        for client in routes.values():
+            client.close()
+
+    def _client_for(self, url: httpx.URL) -> httpx.Client:
+        proxy = self.network.proxy_for(url.scheme, url.host, url.port)
+        tls = url.scheme == "https"
+        key = (proxy.url if proxy else None, tls)
+        with self._routes_lock:
+            client = self._routes.get(key)
+            if client is None:
+                client = self._routes[key] = self._new_client(proxy, tls)
+        return client
+
+    def _new_client(self, proxy: Proxy | None, tls: bool) -> httpx.Client:
+        from esign.core.http_import import import_httpx
+
+        httpx_module = import_httpx()
+        verify = self.network.trust() if tls else _trusts_nothing()
+        proxy_spec = None
+        if proxy is not None:
+            proxy_tls = self.network.trust() if proxy.url.startswith("https:") else None
+            proxy_spec = httpx_module.Proxy(proxy.url, ssl_context=proxy_tls)
+            if self._tracer:
+                self._tracer.write(f"* through proxy {proxy.shown} ({proxy.source})")
+        client: httpx.Client = httpx_module.Client(
+            timeout=httpx_module.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=False,
+            trust_env=False,  # esign reads the environment itself (esign.core.network)
+            verify=verify,
+            proxy=proxy_spec,
+            limits=httpx_module.Limits(
+                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+            ),
+        )
+        return client
 
     def url(self, *segments: str) -> str:
         """An API URL: literal path parts joined, each user ID passed through `encode_segment`."""
@@ -243,20 +290,25 @@ class HttpClient:
                     stream=stream,
                     attempt=attempt,
                 )
+            except httpx.ProxyError as exc:
+                # The proxy answered the tunnel request with a refusal (407, 403, 502...):
+                # asking again meets the same answer, and the API never saw the request.
+                raise NetworkError(self._failure(exc).sentence(attempt), hint=PROXY_HINT) from exc
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                if _certificate_refused(exc):
+                failure = self._failure(exc)
+                if failure.certificate:
                     # Asking again would meet the same certificate.
                     raise NetworkError(
-                        _describe(exc),
-                        hint="if the server uses a private CA, point SSL_CERT_FILE at its "
-                        "certificate bundle",
+                        failure.sentence(attempt),
+                        hint="if the server uses a private CA (or a TLS-inspecting proxy), "
+                        "give its certificate with --ca-bundle FILE or ESIGN_CA_BUNDLE",
                     ) from exc
                 # The connection was never established: the server saw nothing, so even a
                 # create is safe to send again.
                 if attempt < self.max_attempts:
-                    self._wait(attempt, None, f"{_describe(exc)}")
+                    self._wait(attempt, None, failure.sentence())
                     continue
-                raise self._network_error(exc, attempt) from exc
+                raise NetworkError(failure.sentence(attempt), hint=failure.hint) from exc
             except httpx.LocalProtocolError as exc:
                 # Nothing left this machine, and sending again would fail the same way.
                 raise UsageError(
@@ -265,11 +317,24 @@ class HttpClient:
                     "and settings, such as a key file read with its line ending",
                 ) from exc
             except httpx.TransportError as exc:
+                failure = self._failure(exc)
                 if safe_to_repeat and attempt < self.max_attempts:
-                    self._wait(attempt, None, f"{_describe(exc)}")
+                    self._wait(attempt, None, failure.sentence())
                     continue
-                raise self._network_error(exc, attempt, maybe_sent=not safe_to_repeat) from exc
+                hint = failure.hint
+                if not safe_to_repeat:
+                    hint = (
+                        "the request may have reached the server, so it was not sent again; "
+                        "check with `esign doc list` before retrying"
+                    )
+                raise NetworkError(failure.sentence(attempt), hint=hint) from exc
 
+            if response.status_code == 407:
+                # A forwarding proxy's answer for plain http:// (https:// meets it as the
+                # ProxyError above): the proxy's refusal, never the provider's.
+                if stream:
+                    response.close()
+                raise self._proxy_refusal(response)
             if (
                 response.status_code in RETRY_STATUSES
                 and safe_to_repeat
@@ -296,16 +361,19 @@ class HttpClient:
         stream: bool,
         attempt: int,
     ) -> httpx.Response:
+        from esign.core.http_import import import_httpx
+
+        httpx = import_httpx()
         for _hop in range(MAX_REDIRECTS + 1):
-            request = self._client.build_request(
-                method, url, json=json, params=params, headers=headers
-            )
+            client = self._client_for(httpx.URL(url))
+            request = client.build_request(method, url, json=json, params=params, headers=headers)
             if authenticated and self._auth is not None and self._credentials_allowed(url):
                 self._auth(request)
+            _refuse_broken_headers(request)
             if self._tracer:
                 self._tracer.request(request, attempt)
             started = time.monotonic()
-            response = self._client.send(request, stream=True)
+            response = client.send(request, stream=True)
             if not stream or response.is_redirect:
                 response.read()
             if self._tracer:
@@ -350,17 +418,31 @@ class HttpClient:
             self._on_retry(message)
         self._sleep(delay)
 
-    def _network_error(
-        self, exc: Exception, attempts: int, *, maybe_sent: bool = False
-    ) -> NetworkError:
-        tries = f"after {attempts} attempt{'s' if attempts != 1 else ''}"
-        hint = "check the base URL and your network, then try again"
-        if maybe_sent:
-            hint = (
-                "the request may have reached the server, so it was not sent again; "
-                "check with `esign doc list` before retrying"
+    def _proxy_refusal(self, response: httpx.Response) -> NetworkError:
+        url = response.request.url
+        target = f"{url.host}:{url.port or (443 if url.scheme == 'https' else 80)}"
+        proxy = self.network.proxy_for(url.scheme, url.host, url.port)
+        who = f"the proxy {proxy.shown}" if proxy else f"a proxy between esign and {target}"
+        return NetworkError(
+            f"{who} refused the request to {target}: HTTP 407 {response.reason_phrase}".rstrip(),
+            hint=PROXY_HINT,
+        )
+
+    def _failure(self, exc: httpx.TransportError) -> Failure:
+        return describe_failure(exc, self.network, self.timeout)
+
+
+def _refuse_broken_headers(request: httpx.Request) -> None:
+    """A header value with a line break or control character (a key file read with its
+    newline) is refused before anything is sent, naming only the header: the value may be
+    a secret, and h11's own refusal would quote it."""
+    for name, value in request.headers.raw:
+        if any((byte < 0x20 and byte != 0x09) or byte == 0x7F for byte in value):
+            raise UsageError(
+                f"the {name.decode('latin-1')} header holds a line break or control character",
+                hint="look for a stray newline in the credential and settings, such as a key "
+                "file read with its line ending",
             )
-        return NetworkError(f"{_describe(exc)} {tries}", hint=hint)
 
 
 def plain_text_excerpt(text: str, limit: int = 200) -> str | None:
@@ -370,21 +452,115 @@ def plain_text_excerpt(text: str, limit: int = 200) -> str | None:
     return line[:limit] or None
 
 
-def _certificate_refused(exc: BaseException) -> bool:
-    import ssl
+@dataclass(frozen=True)
+class Failure:
+    """A transport failure in curl's terms: what could not be done, to which host and port
+    (and through which proxy), and why."""
 
-    return isinstance(exc.__cause__, ssl.SSLCertVerificationError)
+    what: str
+    reason: str
+    certificate: bool = False
+    hint: str = "check the base URL and your network, then try again"
+
+    def sentence(self, attempts: int | None = None) -> str:
+        tries = ""
+        if attempts is not None:
+            tries = f" after {attempts} attempt{'s' if attempts != 1 else ''}"
+        return f"{self.what}{tries}: {self.reason}"
 
 
-def _describe(exc: Exception) -> str:
+def describe_failure(exc: httpx.TransportError, network: Network, timeout: float) -> Failure:
     import httpx
 
-    if _certificate_refused(exc):
-        return f"the server's TLS certificate was not accepted ({exc})"
+    try:
+        url = exc.request.url
+    except RuntimeError:  # pragma: no cover - httpx always attaches the request it sent
+        return Failure("network error", type(exc).__name__)
+    target = f"{url.host}:{url.port or (443 if url.scheme == 'https' else 80)}"
+    proxy = network.proxy_for(url.scheme, url.host, url.port)
+    certificate = _certificate_error(exc)
+    if certificate is not None:
+        where = target if proxy is None else f"{target} (through proxy {proxy.shown})"
+        return Failure(
+            f"the TLS certificate of {where} was not accepted",
+            certificate.verify_message or str(certificate),
+            certificate=True,
+        )
+    if isinstance(exc, httpx.ProxyError):
+        shown = proxy.shown if proxy else "the proxy"
+        return Failure(f"the proxy {shown} refused the connection to {target}", str(exc))
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        reason = "timed out" if isinstance(exc, httpx.ConnectTimeout) else _os_reason(exc)
+        if proxy is not None:
+            return Failure(
+                f"could not connect to proxy {proxy.host_port} ({proxy.source}, for {target})",
+                reason,
+                hint="check that the proxy is running, or bypass it for this host with NO_PROXY",
+            )
+        return Failure(f"could not connect to {target}", reason)
     if isinstance(exc, httpx.TimeoutException):
-        return "the request timed out"
-    if isinstance(exc, httpx.ConnectError):
-        return "could not connect to the server"
+        return Failure(f"no answer from {target}", f"timed out after {timeout:g} s")
     if isinstance(exc, httpx.RemoteProtocolError):
-        return "the server closed the connection unexpectedly"
-    return f"network error ({type(exc).__name__})"
+        return Failure(f"the connection to {target} failed", _protocol_reason(exc))
+    return Failure(f"the connection to {target} failed", _os_reason(exc))
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    import ssl
+
+    for link in _chain(exc):
+        if isinstance(link, ssl.SSLCertVerificationError):
+            return link
+    return None
+
+
+_ERRNO_WORDS = {
+    "ECONNREFUSED": "connection refused",
+    "ECONNRESET": "connection reset by peer",
+    "ENETUNREACH": "network unreachable",
+    "EHOSTUNREACH": "no route to host",
+    "ETIMEDOUT": "timed out",
+    "EPIPE": "connection closed by peer",
+}
+
+
+def _os_reason(exc: BaseException) -> str:
+    import errno
+    import socket
+
+    for link in _chain(exc):
+        if isinstance(link, socket.gaierror):
+            return "could not resolve the host name"
+        if isinstance(link, OSError) and link.errno is not None:
+            name = errno.errorcode.get(link.errno, "")
+            return _ERRNO_WORDS.get(name) or (link.strerror or name).lower()
+    text = str(exc)
+    return text.lower() if text else type(exc).__name__
+
+
+def _protocol_reason(exc: BaseException) -> str:
+    text = str(exc)
+    if "without sending complete message body" in text:
+        detail = text.partition(": ")[2]
+        return "the body was cut short" + (f" ({detail})" if detail else "")
+    if "without sending a response" in text:
+        return "the server closed the connection without answering"
+    return text or "the server broke the HTTP protocol"
+
+
+def _trusts_nothing() -> ssl.SSLContext:
+    """For a route that only ever speaks plain http://: verification on, with no trusted
+    certificate at all, so a TLS handshake on it can only fail. Loading the real trust store
+    is left to the first https:// URL."""
+    import ssl
+
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

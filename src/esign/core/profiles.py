@@ -110,7 +110,81 @@ def show_profile(app: AppContext, name: str, config: Config | None = None) -> Re
         "default": profile.name == config.default_profile,
         **dict(profile.settings),
     }
+    if isinstance(fields.get("proxy"), str):
+        from esign.core.network import mask_proxy
+
+        fields["proxy"] = mask_proxy(fields["proxy"])
     return Record(f"Profile {profile.name}", fields)
+
+
+# Settings `esign profile set` may change, with what each must be. Provider settings
+# (IndexHealth's client and user fields) are strings.
+SETTABLE_KEYS = {
+    "base_url": "the provider's API base URL",
+    "allow_http": "true or false: allow plain http:// to a non-loopback host",
+    "proxy": "proxy URL for this profile's requests ('' for none)",
+    "ca_bundle": "PEM file of CA certificates to trust instead of the system's store",
+    **{key: f"IndexHealth {key.replace('_', ' ')}" for key in PROVIDER_SETTING_ENV},
+}
+
+
+def _checked_value(profile: Profile, key: str, value: str) -> Any:
+    import os
+
+    from esign.core.network import parse_proxy
+
+    if key not in SETTABLE_KEYS:
+        raise UsageError(
+            f"unknown profile setting {key!r}", hint=f"one of {', '.join(sorted(SETTABLE_KEYS))}"
+        )
+    if key == "allow_http":
+        word = value.strip().lower()
+        if word not in ("true", "false"):
+            raise UsageError(f"allow_http must be true or false, got {value!r}")
+        return word == "true"
+    if key == "base_url":
+        allow_http = profile.settings.get("allow_http") is True
+        return validate_base_url(value, allow_http=allow_http)
+    if key == "proxy":
+        if not value.strip():
+            return ""
+        proxy = parse_proxy(value, "the proxy")
+        if proxy.password is not None:
+            raise UsageError(
+                "the proxy URL holds a password, and config.toml never holds secrets",
+                hint="give the authenticated proxy in the environment instead (HTTPS_PROXY "
+                "or ESIGN_PROXY), e.g. from your CI's secret store",
+            )
+        return proxy.url
+    if key == "ca_bundle":
+        path = os.path.abspath(os.path.expanduser(value))
+        if not os.path.exists(path):
+            raise UsageError(f"{path} does not exist", hint="give a PEM file of CA certificates")
+        return path
+    return value
+
+
+def set_profile_value(app: AppContext, name: str, key: str, value: str) -> Record:
+    """One setting of a profile, checked before it is written."""
+    checked = _checked_value(_profile(app.config, name), key, value)
+
+    def change(data: dict[str, Any]) -> None:
+        data.get("profiles", {}).get(name, {})[key] = checked
+
+    return show_profile(app, name, update_config(app.env, change))
+
+
+def unset_profile_value(app: AppContext, name: str, key: str) -> Record:
+    if key not in SETTABLE_KEYS:
+        raise UsageError(
+            f"unknown profile setting {key!r}", hint=f"one of {', '.join(sorted(SETTABLE_KEYS))}"
+        )
+    _profile(app.config, name)
+
+    def change(data: dict[str, Any]) -> None:
+        data.get("profiles", {}).get(name, {}).pop(key, None)
+
+    return show_profile(app, name, update_config(app.env, change))
 
 
 def use_profile(app: AppContext, name: str) -> Record:
@@ -250,6 +324,21 @@ def status(app: AppContext) -> tuple[Record, bool]:
     row("max_attempts", settings.max_attempts, settings.sources.get("max_attempts"))
     for key, value in settings.provider_settings.items():
         row(key, value, settings.sources.get(key))
+    network = app.network
+    proxies = network.proxies()
+    if network.proxy_disabled:
+        row("proxy", None, "disabled (empty --proxy / ESIGN_PROXY / profile proxy)")
+    elif not proxies:
+        row("proxy", None, "none (no proxy variables set)")
+    for proxy in proxies:
+        key = "proxy" if network.explicit_proxy else f"proxy ({proxy.source})"
+        row(key, proxy.shown, proxy.source)
+    if network.no_proxy.entries:
+        row("no_proxy", ",".join(network.no_proxy.entries), "env NO_PROXY")
+    trust_source = network.ca_bundle_source or (
+        "env SSL_CERT_FILE / SSL_CERT_DIR" if network.cert_file or network.cert_dir else "default"
+    )
+    row("tls_trust", network.trust_source(), trust_source)
     present = False
     try:
         secret = app.load_secret()

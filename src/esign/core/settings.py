@@ -47,6 +47,8 @@ class GlobalFlags:
     no_input: bool = False
     timeout: float | None = None
     max_attempts: int | None = None
+    proxy: str | None = None
+    ca_bundle: str | None = None
 
     def merge(self, other: GlobalFlags) -> GlobalFlags:
         """Values given in `other` (after the command) win over ours (before it)."""
@@ -61,6 +63,8 @@ class GlobalFlags:
             max_attempts=other.max_attempts
             if other.max_attempts is not None
             else self.max_attempts,
+            proxy=other.proxy if other.proxy is not None else self.proxy,
+            ca_bundle=other.ca_bundle if other.ca_bundle is not None else self.ca_bundle,
         )
 
 
@@ -96,6 +100,29 @@ def _number(raw: str, name: str, kind: type[float] | type[int]) -> float:
     return value
 
 
+def select_profile(
+    flags: GlobalFlags, env: Mapping[str, str], config: Config
+) -> tuple[str | None, Profile | None, str | None]:
+    """The profile this run uses: its name, its config entry, and where the choice came from.
+    A profile asked for by name (flag or ESIGN_PROFILE) must exist."""
+    if flags.profile:
+        name, source = flags.profile, "flag --profile"
+    elif env.get("ESIGN_PROFILE"):
+        name, source = env["ESIGN_PROFILE"], "env ESIGN_PROFILE"
+    elif config.default_profile:
+        name, source = config.default_profile, "config (default)"
+    else:
+        return None, None, None
+    profile = config.profiles.get(name)
+    if profile is None and source != "config (default)":
+        known = ", ".join(sorted(config.profiles)) or "none"
+        raise UsageError(
+            f"no profile named {name!r} (known profiles: {known})",
+            hint="create one with `esign profile add`",
+        )
+    return name, profile, source
+
+
 def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config) -> Settings:
     sources: dict[str, str] = {}
 
@@ -104,25 +131,9 @@ def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config)
     explicit_profile = flags.profile is not None
     use_env = not explicit_profile
 
-    profile_name: str | None
-    if flags.profile:
-        profile_name, sources["profile"] = flags.profile, "flag --profile"
-    elif env.get("ESIGN_PROFILE"):
-        profile_name, sources["profile"] = env["ESIGN_PROFILE"], "env ESIGN_PROFILE"
-    elif config.default_profile:
-        profile_name, sources["profile"] = config.default_profile, "config (default)"
-    else:
-        profile_name = None
-
-    profile: Profile | None = None
-    if profile_name is not None:
-        profile = config.profiles.get(profile_name)
-        if profile is None and (explicit_profile or "ESIGN_PROFILE" in sources["profile"]):
-            known = ", ".join(sorted(config.profiles)) or "none"
-            raise UsageError(
-                f"no profile named {profile_name!r} (known profiles: {known})",
-                hint="create one with `esign profile add`",
-            )
+    profile_name, profile, source = select_profile(flags, env, config)
+    if source:
+        sources["profile"] = source
 
     def pick(name: str, env_name: str) -> Any:
         if use_env and env.get(env_name):

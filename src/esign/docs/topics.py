@@ -26,9 +26,30 @@ ENVIRONMENT: list[tuple[str, str]] = [
         "Where esign sandbox sign finds the sandbox (default http://127.0.0.1:8765).",
     ),
     (
+        "ESIGN_PROXY",
+        "Proxy URL for every request (as --proxy; a profile's proxy key is next); empty: "
+        "ignore the proxy variables below.",
+    ),
+    (
+        "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY",
+        "Proxy for https:// and http:// URLs (lower case too, and first, as curl reads them): "
+        "http://, https://, socks5:// or socks5h://, with user:password@ if the proxy asks. "
+        "The password is never printed.",
+    ),
+    (
+        "NO_PROXY",
+        "Hosts reached directly: comma-separated names (each with its subdomains), IP "
+        "addresses, CIDR ranges, host:port, or * for all.",
+    ),
+    (
+        "ESIGN_CA_BUNDLE",
+        "PEM file of CA certificates to trust instead of the system's trust store (as "
+        "--ca-bundle; a profile's ca_bundle key is next).",
+    ),
+    (
         "SSL_CERT_FILE, SSL_CERT_DIR",
-        "CA certificates to trust for https:// instead of the bundled (certifi) set, e.g. a "
-        "private CA.",
+        "CA certificates to trust for https:// instead of the operating system's trust store "
+        "(ESIGN_CA_BUNDLE wins over them).",
     ),
     ("PYTHON_KEYRING_BACKEND", "Use this keyring backend class instead of the detected one."),
     ("NO_COLOR", "Any value: no colour."),
