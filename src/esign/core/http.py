@@ -15,6 +15,7 @@ environment or the settings name and with TLS verified against the system's trus
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import re
 import threading
@@ -23,12 +24,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from esign import __version__
-from esign.core.errors import NetworkError, UsageError
+from esign.core.errors import MalformedResponseError, NetworkError, UsageError
 from esign.core.network import Network, Proxy
-from esign.core.redact import redact_body, redact_headers, redact_url, scrub
+from esign.core.redact import REDACTED, redact_body, redact_headers, redact_url, scrub
 
 if TYPE_CHECKING:
     import ssl
@@ -39,6 +40,9 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_REDIRECTS = 5
 RETRY_AFTER_CAP = 60.0
+# The most a JSON (non-streamed) answer may grow to once decoded. The providers' answers are
+# a few kB to a few MB; this stops a small gzip "bomb" from taking gigabytes of memory.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 USER_AGENT = f"esign/{__version__}"
@@ -66,7 +70,9 @@ def encode_segment(value: str, what: str = "ID") -> str:
 
 
 def is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+    """Only the literal name `localhost` and loopback addresses: a name such as
+    `x.localhost` is whatever the resolver says it is, so it is not trusted by its spelling."""
+    if host.lower().rstrip(".") == "localhost":
         return True
     try:
         return ip_address(host.strip("[]")).is_loopback
@@ -75,10 +81,15 @@ def is_loopback(host: str) -> bool:
 
 
 def validate_base_url(url: str, *, allow_http: bool) -> str:
-    parts = urlsplit(url)
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url.strip()):
+        raise UsageError(
+            "the base URL contains a line break, space or control character",
+            hint="set ESIGN_BASE_URL or the profile's base_url to the URL alone",
+        )
+    parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
-            f"the base URL {redact_url(url)!r} is not an http(s) URL",
+            f"the base URL {mask_query(url)!r} is not an http(s) URL",
             hint="set ESIGN_BASE_URL or the profile's base_url",
         )
     if parts.username or parts.password:
@@ -87,12 +98,32 @@ def validate_base_url(url: str, *, allow_http: bool) -> str:
             hint="remove the user:password@ part; credentials belong in the keyring or "
             "ESIGN_API_KEY",
         )
+    if parts.query or parts.fragment or url.strip().endswith(("?", "#")):
+        raise UsageError(
+            f"the base URL {mask_query(url)!r} has a ?query or #fragment",
+            hint="give the API base alone (e.g. https://api.zapsign.com.br/api/v1): esign "
+            "appends paths to it, and a query there would go to every endpoint",
+        )
     if parts.scheme == "http" and not allow_http and not is_loopback(parts.hostname):
         raise UsageError(
             f"refusing plain http:// to {parts.hostname}: credentials would travel unencrypted",
             hint="use https://, or set allow_http = true in the profile if you really mean it",
         )
-    return url.rstrip("/")
+    return url.strip().rstrip("/")
+
+
+def mask_query(url: str) -> str:
+    """A URL to show: every query value masked (a key may hide there), userinfo masked."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{REDACTED}@{netloc.rsplit('@', 1)[1]}"
+    query = "&".join(
+        f"{pair.partition('=')[0]}={REDACTED}" if "=" in pair else pair
+        for pair in parts.query.split("&")
+        if pair
+    )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -101,6 +132,8 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     value = value.strip()
     try:
         seconds = float(value)
+        if not math.isfinite(seconds):  # "nan", "inf": not a delay a server can mean
+            return None
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(value)
@@ -365,8 +398,13 @@ class HttpClient:
 
         httpx = import_httpx()
         for _hop in range(MAX_REDIRECTS + 1):
+            self._check_target(url)
             client = self._client_for(httpx.URL(url))
             request = client.build_request(method, url, json=json, params=params, headers=headers)
+            if stream:
+                # A file arrives as it is stored: a compressed encoding would make memory
+                # follow the decompression ratio, not the chunk size.
+                request.headers["Accept-Encoding"] = "identity"
             if authenticated and self._auth is not None and self._credentials_allowed(url):
                 self._auth(request)
             _refuse_broken_headers(request)
@@ -375,7 +413,7 @@ class HttpClient:
             started = time.monotonic()
             response = client.send(request, stream=True)
             if not stream or response.is_redirect:
-                response.read()
+                response = _read_capped(response)
             if self._tracer:
                 self._tracer.response(
                     response, time.monotonic() - started, body=not stream or response.is_redirect
@@ -386,18 +424,44 @@ class HttpClient:
             response.close()
             if not location:
                 return response
-            url = urljoin(str(request.url), location)
-            target = urlsplit(url)
-            if (
-                target.scheme == "http"
-                and not self._allow_http
-                and not is_loopback(target.hostname or "")
-            ):
-                raise UsageError(f"refusing a redirect to plain http:// on {target.hostname}")
-            params = None
+            next_url = urljoin(str(request.url), location)
             if response.status_code in (301, 302, 303) and method not in ("GET", "HEAD"):
                 method, json = "GET", None
+                original_method_changed = True
+            else:
+                original_method_changed = False
+            if _origin(next_url) != _origin(url):
+                # Another origin gets neither credentials (dropped by _credentials_allowed)
+                # nor a body, and its answer is trusted only for what carries no trust: a
+                # file fetched by a plain GET. A token, a document's metadata or a create's
+                # answer from another origin would be the other origin's word.
+                file_get = stream and method in ("GET", "HEAD") and json is None
+                if original_method_changed or not file_get:
+                    raise NetworkError(
+                        f"refusing a redirect from {_origin(url)} to another origin, "
+                        f"{_origin(next_url)} (HTTP {response.status_code})",
+                        hint="credentials and request bodies go only to the API's own origin; "
+                        "check the base URL",
+                    )
+            url = next_url
+            params = None
         raise NetworkError(f"too many redirects (more than {MAX_REDIRECTS})")
+
+    def _check_target(self, url: str) -> None:
+        """Every URL esign fetches (the API, a presigned file URL, a redirect) is http(s), and
+        plain http:// only on loopback unless the profile allows it."""
+        target = urlsplit(url)
+        if target.scheme not in ("http", "https") or not target.hostname:
+            raise MalformedResponseError(
+                f"refusing to fetch {redact_url(url)!r}: esign only fetches http(s) URLs",
+                hint="the URL came from the provider's answer or a redirect",
+            )
+        if target.scheme == "http" and not self._allow_http and not is_loopback(target.hostname):
+            raise UsageError(
+                f"refusing plain http:// to {target.hostname}: the file or answer could be read "
+                "or changed on the way",
+                hint="set allow_http = true in the profile if you really mean it",
+            )
 
     def pause_before_retry(self, attempt: int, reason: str) -> None:
         """Back off (and say so under --debug) before a caller's own retry."""
@@ -430,6 +494,52 @@ class HttpClient:
 
     def _failure(self, exc: httpx.TransportError) -> Failure:
         return describe_failure(exc, self.network, self.timeout)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def _read_capped(response: httpx.Response) -> httpx.Response:
+    """The whole answer, decoded, refused past MAX_ANSWER_BYTES; the response returned holds
+    it already decoded (httpx's read() has no limit)."""
+    import httpx
+
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_ANSWER_BYTES:
+                raise MalformedResponseError(
+                    f"the server's answer grew past {MAX_ANSWER_BYTES // (1024 * 1024)} MiB "
+                    "once decoded; refused",
+                    hint="a JSON answer is never that large; a proxy or server is misbehaving",
+                    http_status=response.status_code,
+                )
+            chunks.append(chunk)
+    finally:
+        response.close()
+    if not response.headers.get("content-encoding"):
+        # Nothing was decoded: the same response, its body now read from what was kept.
+        headers = response.headers
+    else:
+        headers = httpx.Headers(
+            [
+                (k, v)
+                for k, v in response.headers.multi_items()
+                if k.lower() not in ("content-encoding", "content-length")
+            ]
+        )
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=b"".join(chunks),
+        request=response.request,
+        extensions=response.extensions,
+    )
 
 
 def _refuse_broken_headers(request: httpx.Request) -> None:

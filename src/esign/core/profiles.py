@@ -10,7 +10,7 @@ from esign.core.config import Config, Profile, update_config
 from esign.core.context import AppContext
 from esign.core.credentials import CredentialStoreError
 from esign.core.errors import AuthError, UsageError
-from esign.core.http import validate_base_url
+from esign.core.http import mask_query, validate_base_url
 from esign.core.models import Record, Records
 from esign.core.secret import Secret
 from esign.core.settings import PROVIDER_SECRET, PROVIDER_SETTING_ENV, PROVIDERS, SECRET_ENV
@@ -76,13 +76,19 @@ def add_profile(app: AppContext, spec: ProfileSpec) -> Record:
     return show_profile(app, spec.name, config)
 
 
+def _shown_url(url: str | None) -> str | None:
+    """A base URL to print: a query is refused at use, but one written into config.toml by
+    hand may hold a key, so its values are masked."""
+    return mask_query(url) if url else url
+
+
 def list_profiles(app: AppContext) -> Records:
     config = app.config
     rows = [
         {
             "name": p.name,
             "provider": p.provider,
-            "base_url": p.base_url or DEFAULT_BASE_URLS.get(p.provider),
+            "base_url": _shown_url(p.base_url or DEFAULT_BASE_URLS.get(p.provider)),
             "default": p.name == config.default_profile,
         }
         for p in sorted(config.profiles.values(), key=lambda p: p.name)
@@ -106,7 +112,7 @@ def show_profile(app: AppContext, name: str, config: Config | None = None) -> Re
     fields: dict[str, Any] = {
         "name": profile.name,
         "provider": profile.provider,
-        "base_url": profile.base_url or DEFAULT_BASE_URLS.get(profile.provider),
+        "base_url": _shown_url(profile.base_url or DEFAULT_BASE_URLS.get(profile.provider)),
         "default": profile.name == config.default_profile,
         **dict(profile.settings),
     }
@@ -317,7 +323,7 @@ def status(app: AppContext) -> tuple[Record, bool]:
     row("provider", settings.provider, settings.sources.get("provider"))
     row(
         "base_url",
-        settings.base_url or DEFAULT_BASE_URLS.get(settings.provider),
+        _shown_url(settings.base_url or DEFAULT_BASE_URLS.get(settings.provider)),
         settings.sources.get("base_url"),
     )
     row("timeout", settings.timeout, settings.sources.get("timeout"))

@@ -41,8 +41,20 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="[]")))
 
 
+# Headers whose value is a URL: a redirect to a presigned URL carries its signature there.
+URL_HEADERS = frozenset({"location", "content-location", "link"})
+
+
 def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(k, REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in headers]
+    shown = []
+    for key, value in headers:
+        name = key.lower()
+        if name in SECRET_HEADERS:
+            value = REDACTED
+        elif name in URL_HEADERS:
+            value = redact_url(value)
+        shown.append((key, value))
+    return shown
 
 
 def redact_json(value: Any) -> Any:
