@@ -982,6 +982,25 @@ def test_indexhealth_wait_until_signed_is_a_usage_error(
     assert final.exit_code == 0, final.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["doc", "list", "--all"], "OKdokument lists every document in one answer"),
+        (["doc", "list", "--collection", "col-demo", "--all"], "IndexHealth lists a collection"),
+        (["doc", "download", "d", "--original"], "no signing state; drop --original"),
+        (["doc", "presign", "d", "--any-state"], "no signing state; drop --any-state"),
+    ],
+)
+def test_flags_without_effect_are_usage_errors(
+    cli: Cli, sandbox: SandboxAdmin, args: list[str], message: str
+) -> None:
+    runner = cli if message.startswith("OKdokument") else Cli(ih_settings(sandbox))
+    sandbox.clear_requests()
+    result = runner(*args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert [r for r in sandbox.requests() if "/indexhealth/download" in r["raw_path"]] == []
+
+
 def test_attachment_is_refused_where_there_are_none(
     cli: Cli, sandbox: SandboxAdmin, tmp_path: Path
 ) -> None:

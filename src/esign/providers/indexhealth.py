@@ -296,6 +296,8 @@ class IndexHealth(Provider):
             raise UsageError("IndexHealth documents have no signing status; drop --status")
         if opts.deleted:
             raise UsageError("IndexHealth deletes documents for good; drop --deleted")
+        if opts.all_pages:
+            raise UsageError("IndexHealth lists a collection in one answer; drop --all")
         # A read, though a POST (spec §3.3): safe to repeat.
         data = self._post("get-documents", {"collection_id": opts.collection}, idempotent=True)
         if not isinstance(data, list):
@@ -360,8 +362,7 @@ class IndexHealth(Provider):
         return Outcome(Deletion(provider=self.name, id=document_id, kind="document"), raw=data)
 
     def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
-        if choice.attachment:
-            raise UsageError("IndexHealth documents have no attachments; drop --attachment")
+        _one_file_only(choice)
         self._check_base_url()
         from esign.core.download import DownloadSource
 
@@ -388,8 +389,7 @@ class IndexHealth(Provider):
             return super().download(document_id, opts, streams)
 
     def presign(self, document_id: str, choice: FileChoice) -> Outcome:
-        if choice.attachment:
-            raise UsageError("IndexHealth documents have no attachments; drop --attachment")
+        _one_file_only(choice)
         requested = datetime.now(UTC)
         data = self._post("download", {"document_id": _id(document_id)}, idempotent=True)
         url = data.get("download_url") if isinstance(data, dict) else None
@@ -443,6 +443,18 @@ class IndexHealth(Provider):
                     else data.get("document_url") or None
                 ),
             ),
+        )
+
+
+def _one_file_only(choice: FileChoice) -> None:
+    """A document has one stored file and no signing state: a flag choosing another file or
+    state would have no effect, so it is an error rather than silently ignored."""
+    if choice.attachment:
+        raise UsageError("IndexHealth documents have no attachments; drop --attachment")
+    if choice.original or choice.any_state:
+        flag = "--original" if choice.original else "--any-state"
+        raise UsageError(
+            f"IndexHealth documents have one stored file and no signing state; drop {flag}"
         )
 
 

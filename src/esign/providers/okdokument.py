@@ -292,6 +292,8 @@ class OKdokument(Provider):
             raise UsageError("OKdokument has no collections; drop --collection")
         if opts.deleted:
             raise UsageError("OKdokument deletes documents for good; drop --deleted")
+        if opts.all_pages:
+            raise UsageError("OKdokument lists every document in one answer; drop --all")
         native = [state for state, status in STATUS_FROM_STATE.items() if status == opts.status]
         # One native state: let the server filter. Several (or none): ask for all, filter here.
         state = native[0] if len(native) == 1 else "*"
