@@ -14,7 +14,6 @@ import base64
 import io
 import json
 import re
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -970,16 +969,22 @@ def test_indexhealth_wait_until_signed_is_a_usage_error(
     sandbox: SandboxAdmin, store: IndexHealthStore, contract: Path, tmp_path: Path
 ) -> None:
     ih = Cli(ih_settings(sandbox))
-    store.processing_seconds = 0.5
+    store.processing_seconds = 60
     doc = upload(ih, contract)
     signed = ih("doc", "wait", doc["id"])
     assert signed.exit_code == 2
     assert "--until final" in signed.stderr and "unknown (None)" not in signed.stderr
     downloaded = ih("doc", "download", doc["id"], "--wait", "-o", str(tmp_path / "x"))
     assert downloaded.exit_code == 2 and "drop --wait" in downloaded.stderr
-    time.sleep(0.6)
-    final = ih("doc", "wait", doc["id"], "--until", "final")
-    assert final.exit_code == 0, final.stderr
+    # --until final waits for processing: its progress is on the list items only (§4b).
+    details = ih("doc", "info", doc["id"], "--raw").json()
+    assert "avg_progress" not in details
+    busy = ih("doc", "wait", doc["id"], "--until", "final", "--timeout", "20s")
+    assert busy.exit_code == 8 and busy.json()["status"] == "processing"
+    store.processing_seconds = 0.001
+    done = ih("doc", "wait", doc["id"], "--until", "final")
+    assert done.exit_code == 0, done.stderr
+    assert done.json()["status"] == "unknown"  # processed; no signing state exists
 
 
 @pytest.mark.parametrize(

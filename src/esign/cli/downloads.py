@@ -71,9 +71,7 @@ def wait_for_document(
         )
 
     def fetch() -> Document:
-        model = provider.get_document(document_id).model
-        assert isinstance(model, Document)
-        return model
+        return provider.poll_document(document_id)
 
     def report(document: Document, elapsed: float) -> None:
         app.output.info(f"{document.id}: {document.status} after {elapsed:.0f}s")

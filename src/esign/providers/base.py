@@ -150,6 +150,14 @@ class Provider:
     def get_document(self, document_id: str) -> Outcome:
         raise self.unsupported("document details")
 
+    def poll_document(self, document_id: str) -> Document:
+        """The document as `doc wait` sees it on each poll; providers whose details lack the
+        state they wait on complete it here."""
+        model = self.get_document(document_id).model
+        if not isinstance(model, Document):
+            raise TypeError("get_document must answer a Document")
+        return model
+
     def list_documents(self, opts: ListOptions) -> Outcome:
         raise self.unsupported("document list")
 

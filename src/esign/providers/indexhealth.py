@@ -289,6 +289,23 @@ class IndexHealth(Provider):
             raise MalformedResponseError("IndexHealth document details are not an object")
         return Outcome(self._document(data), raw=data)
 
+    def poll_document(self, document_id: str) -> Document:
+        """Details with the processing progress, which the spec documents on list items
+        only (§4b, `avg_progress`): read from the document's collection when the details
+        lack it, so that `doc wait --until final` waits for processing to end."""
+        data = self._post(
+            "get-document-details", {"document_id": _id(document_id)}, idempotent=True
+        )
+        if not isinstance(data, dict):
+            raise MalformedResponseError("IndexHealth document details are not an object")
+        collection = data.get("collection_id")
+        if "avg_progress" not in data and data.get("document_file_path") and collection:
+            items = self._post("get-documents", {"collection_id": collection}, idempotent=True)
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and item.get("document_id") == data.get("document_id"):
+                    data = {**data, "avg_progress": item.get("avg_progress")}
+        return self._document(data)
+
     def list_documents(self, opts: ListOptions) -> Outcome:
         if not opts.collection:
             raise UsageError("IndexHealth lists one collection at a time: give --collection ID")
