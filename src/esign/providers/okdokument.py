@@ -278,7 +278,8 @@ class OKdokument(Provider):
         document = self._document(data, fallback_id=document_id)
         notes = []
         if document.provider_status == ERROR_SEND_INFO:
-            notes.append(f"note: {_ERROR_SEND_INFO_TEXT}; {_ERROR_SEND_INFO_HINT}")
+            hint = _ERROR_SEND_INFO_HINT.replace("ID", document.id)
+            notes.append(f"note: {ERROR_SEND_INFO}: {_ERROR_SEND_INFO_TEXT}; {hint}")
         return Outcome(document, raw=data, notes=notes)
 
     def _metadata(self, document_id: str) -> dict[str, Any]:
