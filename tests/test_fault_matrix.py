@@ -87,6 +87,13 @@ def _okd_doc(w: World) -> str:
     return str(w.clis["okdokument"]("doc", "upload", str(w.pdf)).json()["id"])
 
 
+def _okd_signed_doc(w: World) -> str:
+    # Only a signed document is downloaded without --any-state (a metadata call first).
+    document_id = str(_okd_request(w)["document_id"])
+    w.sandbox.sign(document_id)
+    return document_id
+
+
 def _zs_doc(w: World, signed: bool = False) -> str:
     token = str(
         w.clis["zapsign"]("request", "create", str(w.pdf), "--signer", "A").json()["document_id"]
@@ -133,7 +140,7 @@ COMMANDS: list[tuple[str, str, bool, bool, Setup]] = [
         "doc download",
         True,
         False,
-        lambda w: ["doc", "download", _okd_doc(w), "-o", f"{w.out}/"],
+        lambda w: ["doc", "download", _okd_signed_doc(w), "-o", f"{w.out}/"],
     ),
     ("okdokument", "doc delete", True, False, lambda w: ["doc", "delete", _okd_doc(w), "--yes"]),
     (

@@ -213,7 +213,7 @@ def test_truncated_download_fails_and_leaves_no_file(
     )
     target = tmp_path / "out" / "doc.pdf"
     target.parent.mkdir()
-    result = cli("doc", "download", document_id, "-o", str(target))
+    result = cli("doc", "download", document_id, "--any-state", "-o", str(target))
     assert result.exit_code == 1
     assert "cut short" in result.stderr or "connection failed" in result.stderr
     assert list(target.parent.iterdir()) == []

@@ -30,7 +30,7 @@ def test_create_prints_request_document_and_signer_url(
     assert data["provider"] == "okdokument"
     assert uuid.UUID(data["request_id"])
     assert data["document_id"]
-    assert data["status"] == "pending"
+    assert "status" not in data  # the create answer carries no state (spec 6.1)
     assert data["sign_url"] == f"{sandbox.url}/okdokument/openDocument/{data['request_id']}"
     info = cli("doc", "info", data["document_id"]).json()
     assert info["name"] == "Lease"
@@ -180,8 +180,8 @@ def test_update_unknown_request_is_not_found(cli: Cli) -> None:
     missing = str(uuid.uuid4())
     result = cli("request", "update", missing, "--redirect-url", "https://x.example/")
     assert result.exit_code == 5
-    assert "err.signature.request.not.exist" in result.stderr
-    assert missing in result.stderr
+    # The documented answer (spec 6.11): 400 {"message": "View ID does not exist: <id>", ...}
+    assert f"View ID does not exist: {missing}" in result.stderr
 
 
 def test_delete_request_needs_yes_without_a_terminal(cli: Cli, contract: Path) -> None:
@@ -346,36 +346,38 @@ def test_download_refuses_to_overwrite_without_force(
     data = create(cli, contract)
     target = tmp_path / "out.pdf"
     target.write_bytes(b"keep me")
-    refused = cli("doc", "download", data["document_id"], "-o", str(target))
+    refused = cli("doc", "download", data["document_id"], "--any-state", "-o", str(target))
     assert refused.exit_code == 2
     assert "--force" in refused.stderr
     assert target.read_bytes() == b"keep me"
-    forced = cli("doc", "download", data["document_id"], "-o", str(target), "--force")
+    forced = cli(
+        "doc", "download", data["document_id"], "--any-state", "-o", str(target), "--force"
+    )
     assert forced.exit_code == 0
     assert target.read_bytes().startswith(b"%PDF-")
 
 
 def test_download_to_stdout_is_byte_identical(cli: Cli, contract: Path, tmp_path: Path) -> None:
     data = create(cli, contract)
-    result = cli("doc", "download", data["document_id"], "-o", "-")
+    result = cli("doc", "download", data["document_id"], "--any-state", "-o", "-")
     assert result.exit_code == 0
     assert result.stdout_bytes == contract.read_bytes()
     summary = json.loads(result.stderr.strip().splitlines()[-1])
     assert summary["path"] == "-" and summary["bytes"] == contract.stat().st_size
-    quiet = cli("doc", "download", data["document_id"], "-o", "-", "--quiet")
+    quiet = cli("doc", "download", data["document_id"], "--any-state", "-o", "-", "--quiet")
     assert quiet.stdout_bytes == contract.read_bytes() and quiet.stderr == ""
 
 
 def test_download_to_stdout_refuses_a_terminal(cli: Cli, contract: Path) -> None:
     data = create(cli, contract)
-    result = cli("doc", "download", data["document_id"], "-o", "-", tty=True)
+    result = cli("doc", "download", data["document_id"], "--any-state", "-o", "-", tty=True)
     assert result.exit_code == 2
     assert "terminal" in result.stderr
 
 
 def test_download_into_directory_uses_server_name(cli: Cli, contract: Path, tmp_path: Path) -> None:
     data = create(cli, contract, "--name", "Q3 contract.pdf")
-    result = cli("doc", "download", data["document_id"], "-o", f"{tmp_path}/")
+    result = cli("doc", "download", data["document_id"], "--any-state", "-o", f"{tmp_path}/")
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "Q3 contract.pdf").exists()
 
@@ -383,7 +385,7 @@ def test_download_into_directory_uses_server_name(cli: Cli, contract: Path, tmp_
 def test_download_on_a_tty_prints_a_summary(cli: Cli, contract: Path, tmp_path: Path) -> None:
     data = create(cli, contract)
     target = tmp_path / "x.pdf"
-    result = cli("doc", "download", data["document_id"], "-o", str(target), tty=True)
+    result = cli("doc", "download", data["document_id"], "--any-state", "-o", str(target), tty=True)
     assert result.exit_code == 0
     assert f"Saved {target}" in result.stdout
 
@@ -396,11 +398,18 @@ def test_download_not_found_leaves_nothing(cli: Cli, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_download_original_is_unsupported(cli: Cli, contract: Path, tmp_path: Path) -> None:
+def test_download_original_only_while_nothing_is_signed(
+    cli: Cli, contract: Path, sandbox: SandboxAdmin, tmp_path: Path
+) -> None:
     data = create(cli, contract)
-    result = cli("doc", "download", data["document_id"], "--original", "-o", str(tmp_path / "x"))
-    assert result.exit_code == 2
-    assert "current version" in result.stderr
+    before = cli("doc", "download", data["document_id"], "--original", "-o", "-")
+    assert before.exit_code == 0, before.stderr
+    assert before.stdout_bytes == contract.read_bytes()  # tosign: the current file is it
+    sandbox.sign(data["document_id"])
+    after = cli("doc", "download", data["document_id"], "--original", "-o", str(tmp_path / "x"))
+    assert after.exit_code == 6
+    assert "is signed" in after.stderr and "original is gone" in after.stderr
+    assert not (tmp_path / "x").exists()
 
 
 def test_delete_document(cli: Cli, contract: Path) -> None:

@@ -23,7 +23,9 @@ def test_debug_trace_never_contains_the_api_key(
         created,
         cli("doc", "info", document_id, "--debug"),
         cli("doc", "list", "--debug"),
-        cli("doc", "download", document_id, "-o", str(tmp_path / "d.pdf"), "--debug"),
+        cli(
+            "doc", "download", document_id, "--any-state", "-o", str(tmp_path / "d.pdf"), "--debug"
+        ),
         cli("doc", "info", "missing", "--debug"),  # an error path, with traceback
         cli("doc", "info", document_id, "--debug", "--raw"),
     ]
@@ -181,7 +183,7 @@ def test_credentials_are_not_forwarded_across_a_redirect_to_another_origin(
             "ESIGN_API_KEY": key,
         }
         target = tmp_path / "r.pdf"
-        result = bare_cli("doc", "download", "doc1", "-o", str(target), env=env)
+        result = bare_cli("doc", "download", "doc1", "--any-state", "-o", str(target), env=env)
         assert result.exit_code == 0, result.stderr
         assert target.read_bytes().startswith(b"%PDF-")
         assert seen["api"]["x-api-key"] == key

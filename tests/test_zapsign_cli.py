@@ -105,7 +105,7 @@ def test_send_email_needs_every_email(zs: Cli, contract: Path) -> None:
         (["--signer", "<a@example.com>"], "is not 'Name'"),
         (["--signer", "Ana", "--lang", "de"], "--lang must be one of"),
         (["--signer", "Ana", "--document", "x"], "drop --document"),
-        (["--signer", "Ana", "--callback-url", "https://x.example/"], "no --redirect-url"),
+        (["--signer", "Ana", "--callback-url", "https://x.example/"], "no --callback-url"),
     ],
 )
 def test_create_usage_errors(zs: Cli, contract: Path, args: list[str], message: str) -> None:
@@ -262,7 +262,8 @@ def test_info_of_an_extra_document_short_form(
     ).json()
     info = zs("doc", "info", extra["token"]).json()
     assert info["parent_id"] == document_id
-    assert info["name"] == "Anexo" and info["status"] == "unknown"
+    # The short form has no status: its envelope's (the parent's) is the attachment's.
+    assert info["name"] == "Anexo" and info["status"] == "pending"
     assert info["files"]["original"]
 
 
@@ -345,8 +346,9 @@ def test_update_finished_document_is_rejected(
     document_id = create(zs, contract)["document_id"]
     sandbox.sign(document_id)
     result = zs("request", "update", document_id, "--name", "Too late")
-    assert result.exit_code == 4  # ZapSign answers 403 for a finished document
-    assert "não pode ser alterado" in result.stderr
+    # ZapSign answers 403 for a finished document: a refusal of the action, not of the token.
+    assert result.exit_code == 6
+    assert "não pode ser alterado" in result.stderr and "token" not in result.stderr
 
 
 def test_delete_is_soft(zs: Cli, contract: Path) -> None:
@@ -413,7 +415,7 @@ def test_download_unsigned_needs_original(zs: Cli, contract: Path, tmp_path: Pat
     document_id = create(zs, contract)["document_id"]
     refused = zs("doc", "download", document_id, "-o", str(tmp_path / "x.pdf"))
     assert refused.exit_code == 6
-    assert "not signed yet" in refused.stderr and "--original" in refused.stderr
+    assert "is pending: still to sign: Ana Souza" in refused.stderr
     assert list(tmp_path.iterdir()) == [tmp_path / "contract.pdf"]
     original = zs("doc", "download", document_id, "--original", "-o", "-")
     assert original.exit_code == 0

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from esign.cli.command import app_context, command, new_group
-from esign.cli.run import confirm, provider_for, run
+from esign.cli.run import confirm, name_failure, provider_for, run
+from esign.core.errors import EsignError
 from esign.core.models import Outcome
 from esign.core.statuses import DOCUMENT_STATUSES
 
@@ -26,7 +27,7 @@ def info(document_id: DocumentId) -> None:
 
     Example: esign doc info 7Ki_u1mrUwijfb --json | jq .status
     """
-    run(lambda p: p.get_document(document_id))
+    run(lambda p: p.get_document(document_id), about=document_id)
 
 
 @command(app, "list")
@@ -48,6 +49,12 @@ def list_(
         str | None,
         typer.Option(help="Collection ID (IndexHealth).", show_default=False),
     ] = None,
+    deleted: Annotated[
+        bool,
+        typer.Option(
+            "--deleted", help="List the soft-deleted documents instead (ZapSign; default: not)."
+        ),
+    ] = False,
 ) -> None:
     """List documents. An empty list is success (exit 0)."""
     if status is not None and status not in DOCUMENT_STATUSES:
@@ -56,7 +63,13 @@ def list_(
         )
     from esign.providers.options import ListOptions
 
-    opts = ListOptions(status=status, limit=limit, all_pages=all_pages, collection=collection)
+    opts = ListOptions(
+        status=status,
+        limit=limit,
+        all_pages=all_pages,
+        collection=collection,
+        deleted=deleted,
+    )
     run(lambda p: p.list_documents(opts))
 
 
@@ -123,7 +136,7 @@ def update(
     from esign.providers.options import UploadOptions
 
     opts = UploadOptions(name=name, description=description, tags=tuple(tag or ()))
-    run(lambda p: p.update_document(document_id, opts))
+    run(lambda p: p.update_document(document_id, opts), about=document_id)
 
 
 @command(app, "delete")
@@ -132,14 +145,43 @@ def delete(document_id: DocumentId, yes: Yes = False) -> None:
     app_ctx = app_context()
     provider = provider_for(app_ctx)
     confirm(app_ctx, f"Delete document {document_id} on {provider.title}?", yes=yes)
-    app_ctx.output.emit(provider.delete_document(document_id))
+    try:
+        outcome = provider.delete_document(document_id)
+    except EsignError as err:
+        name_failure(app_ctx, err, document_id)
+        raise
+    app_ctx.output.emit(outcome)
 
 
+Original = Annotated[
+    bool,
+    typer.Option(
+        "--original",
+        help="The original, unsigned file (ZapSign; OKdokument while no round is signed).",
+    ),
+]
+AnyState = Annotated[
+    bool,
+    typer.Option(
+        "--any-state",
+        help="The current file whatever the document's state (partly signed, refused, "
+        "canceled); without it only a signed document's file is given.",
+    ),
+]
+AttachmentId = Annotated[
+    str | None,
+    typer.Option(
+        "--attachment",
+        metavar="ID",
+        help="An attachment (ZapSign extra document) of the document, by its ID.",
+        show_default=False,
+    ),
+]
 WaitUntil = Annotated[
     str,
     typer.Option(
         help="signed: exit 0 once signed, 6 if it ends otherwise; final: exit 0 "
-        "once it is no longer pending."
+        "once it is no longer pending (or processing)."
     ),
 ]
 WaitTimeout = Annotated[
@@ -173,10 +215,9 @@ def download(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
-    original: Annotated[
-        bool,
-        typer.Option("--original", help="The original, unsigned file (providers that keep it)."),
-    ] = False,
+    original: Original = False,
+    any_state: AnyState = False,
+    attachment: AttachmentId = None,
     jobs: Annotated[
         int, typer.Option(min=1, max=64, help="Downloads at once, with several IDs.")
     ] = 4,
@@ -195,8 +236,10 @@ def download(
     timeout: WaitTimeout = "10m",
     interval: WaitInterval = "5s",
 ) -> None:
-    """Download documents' files (the signed one when there is one).
+    """Download documents' files: the signed one, and only once the document is signed.
 
+    A document not signed yet (or refused, or an OKdokument errorsendinfo) is exit 6 and
+    nothing is written, unless --original or --any-state says which file you want.
     Prints path, bytes, sha256 and content type for each (JSON lines with several IDs).
     Nothing is left behind on failure or Ctrl-C. With several IDs, one failure does not stop
     the others, and the exit code is that of the worst failure.
@@ -215,6 +258,8 @@ def download(
         original=original,
         jobs=jobs,
         wait=wait_settings(timeout, interval) if wait else None,
+        any_state=any_state,
+        attachment=attachment,
     )
     run_downloads(app_ctx, job)
 
@@ -222,12 +267,16 @@ def download(
 @command(app, "presign")
 def presign(
     document_id: DocumentId,
-    original: Annotated[
-        bool, typer.Option("--original", help="The original, unsigned file.")
-    ] = False,
+    original: Original = False,
+    any_state: AnyState = False,
+    attachment: AttachmentId = None,
 ) -> None:
-    """Print a time-limited URL for the document's file, and when it expires."""
-    run(lambda p: p.presign(document_id, original=original))
+    """Print a time-limited URL for the document's signed file, and when it expires; as
+    download, a document that is not signed is exit 6 without --original or --any-state."""
+    from esign.providers.options import FileChoice
+
+    choice = FileChoice(original=original, any_state=any_state, attachment=attachment)
+    run(lambda p: p.presign(document_id, choice), about=document_id)
 
 
 @command(app, "wait")
@@ -238,7 +287,9 @@ def wait(
     interval: WaitInterval = "5s",
 ) -> None:
     """Wait until a document is signed (or, with --until final, no longer pending), then print
-    it. Exit 0 when reached, 6 when it ended refused or canceled, 8 on timeout.
+    it. Exit 0 when reached, 6 when it ended without a confirmed signature (refused, canceled,
+    or OKdokument's errorsendinfo, whose outcome its API does not say), 8 on timeout.
+    IndexHealth documents are never signed: use --until final (processing done).
 
     Here --timeout is the wait's; the per-request HTTP timeout goes before the command
     (esign --timeout 10 doc wait ...) or in ESIGN_TIMEOUT.
@@ -251,12 +302,16 @@ def wait(
         raise typer.BadParameter(f"{until!r} is not signed or final", param_hint="--until")
     app_ctx = app_context()
     provider = provider_for(app_ctx)
-    document, failure = wait_for_document(
-        app_ctx, provider, document_id, until, wait_settings(timeout, interval)
-    )
+    try:
+        document, failure = wait_for_document(
+            app_ctx, provider, document_id, until, wait_settings(timeout, interval)
+        )
+    except EsignError as err:
+        name_failure(app_ctx, err, document_id)
+        raise
     app_ctx.output.emit(Outcome(document))
     if failure is not None:
-        raise failure
+        raise name_failure(app_ctx, failure, document_id)
 
 
 def wait_settings(timeout: str, interval: str) -> tuple[float, float]:

@@ -7,13 +7,13 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from esign.cli.run import provider_for
+from esign.cli.run import name_failure, provider_for
 from esign.core.bulk import BulkItem, NameClaims, read_ids, run_pool
-from esign.core.errors import EsignError, UsageError, worst
+from esign.core.errors import EsignError, UnsupportedError, UsageError, worst
 from esign.core.models import Document, DownloadResult, Outcome
 from esign.core.target import Target
 from esign.core.wait import wait_for
@@ -33,6 +33,18 @@ class DownloadJob:
     original: bool
     jobs: int
     wait: tuple[float, float] | None  # (timeout, interval) with --wait
+    any_state: bool = False
+    attachment: str | None = None
+
+    def options(self, target: Target, **more: Any) -> DownloadOptions:
+        return DownloadOptions(
+            target=target,
+            force=self.force,
+            original=self.original,
+            any_state=self.any_state,
+            attachment=self.attachment,
+            **more,
+        )
 
 
 def _from_text(source: str | None, app: AppContext) -> str | None:
@@ -51,11 +63,15 @@ def wait_for_document(
     app: AppContext, provider: Provider, document_id: str, until: str, wait: tuple[float, float]
 ) -> tuple[Document, EsignError | None]:
     timeout, interval = wait
+    if until == "signed" and not provider.has_signing_state:
+        raise UnsupportedError(
+            f"{provider.title} documents are never signed: they have no signing state",
+            hint="wait for processing to finish with `esign doc wait ID --until final`",
+            provider=provider.name,
+        )
 
     def fetch() -> Document:
-        model = provider.get_document(document_id).model
-        assert isinstance(model, Document)
-        return model
+        return provider.poll_document(document_id)
 
     def report(document: Document, elapsed: float) -> None:
         app.output.info(f"{document.id}: {document.status} after {elapsed:.0f}s")
@@ -68,6 +84,7 @@ def wait_for_document(
         clock=app.clock,
         sleep=app.sleep,
         on_status=report,
+        ended=provider.not_signed,
     )
     return result.document, result.failure
 
@@ -76,9 +93,21 @@ def run_downloads(app: AppContext, job: DownloadJob) -> None:
     ids = read_ids(job.ids, _from_text(job.from_file, app))
     target = Target.parse(job.out)
     provider = provider_for(app)
+    if job.wait is not None and not provider.has_signing_state:
+        raise UnsupportedError(
+            f"{provider.title} documents are never signed: --wait has nothing to wait for",
+            hint="drop --wait; `esign doc wait ID --until final` waits for processing",
+            provider=provider.name,
+        )
     if len(ids) == 1:
-        _download_one(app, provider, ids[0], target, job)
+        try:
+            _download_one(app, provider, ids[0], target, job)
+        except EsignError as err:
+            name_failure(app, err, ids[0])
+            raise
         return
+    if job.attachment:
+        raise UsageError("--attachment names one attachment of one document: give one ID")
     if target.kind != "dir":
         raise UsageError(
             f"{len(ids)} documents go into a directory, not one file",
@@ -94,9 +123,7 @@ def _download_one(
         _, failure = wait_for_document(app, provider, document_id, "signed", job.wait)
         if failure is not None:
             raise failure
-    opts = DownloadOptions(
-        target=target, force=job.force, original=job.original, progress=not app.flags.quiet
-    )
+    opts = job.options(target, progress=not app.flags.quiet)
     result = provider.download(document_id, opts, app.streams)
     if result.path == "-":
         # stdout carries the document itself; the summary must not corrupt it.
@@ -116,10 +143,8 @@ def _download_many(
             _, failure = wait_for_document(app, provider, document_id, "signed", job.wait)
             if failure is not None:
                 raise failure
-        opts = DownloadOptions(
-            target=target,
-            force=job.force,
-            original=job.original,
+        opts = job.options(
+            target,
             progress=False,  # one overall bar instead
             cancel=cancel,
             claim=claims.for_id(document_id),
@@ -136,6 +161,8 @@ def _download_many(
                 else:
                     output.emit(Outcome(item.result))
             elif item.error is not None:
+                # Several IDs: each failure's line starts with the ID it concerns.
+                name_failure(app, item.error, item.id).lead_with_subject = True
                 output.error(item.error)
                 if output.json_mode:
                     output.write_json_line({"id": item.id, **item.error.to_dict()})

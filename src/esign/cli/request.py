@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from esign.cli.command import app_context, command, new_group
-from esign.cli.run import confirm, provider_for, run
+from esign.cli.run import confirm, name_failure, provider_for, run
+from esign.core.errors import EsignError
 from esign.core.when import parse_when
 from esign.providers.options import CreateRequestOptions, SignerSpec, UpdateRequestOptions
 
@@ -20,11 +21,18 @@ RequestId = Annotated[
 ]
 RedirectUrl = Annotated[
     str | None,
-    typer.Option(help="Where the signer's browser goes after signing.", show_default=False),
+    typer.Option(
+        help="Where the signer's browser goes after signing (OKdokument resulturl; ZapSign "
+        "each signer's redirect_link).",
+        show_default=False,
+    ),
 ]
 CallbackUrl = Annotated[
     str | None,
-    typer.Option(help="URL the provider POSTs to when signing completes.", show_default=False),
+    typer.Option(
+        help="URL the provider POSTs to when signing completes (OKdokument sendInfoURL).",
+        show_default=False,
+    ),
 ]
 ExpiresAt = Annotated[
     str | None,
@@ -90,13 +98,19 @@ def create(
         ),
     ] = None,
     lang: Annotated[
-        str | None, typer.Option(help="Signing page language (ZapSign).", show_default=False)
+        str | None,
+        typer.Option(
+            help="Signing page and email language: ZapSign pt-br, es, en or fr; OKdokument "
+            "a language code for its lang rule (en, sk, ...).",
+            show_default=False,
+        ),
     ] = None,
     external_id: Annotated[
-        str | None, typer.Option(help="Your reference for the document.", show_default=False)
+        str | None,
+        typer.Option(help="Your reference for the document (ZapSign).", show_default=False),
     ] = None,
     send_email: Annotated[
-        bool, typer.Option("--send-email", help="Have the provider email the signers.")
+        bool, typer.Option("--send-email", help="Have the provider email the signers (ZapSign).")
     ] = False,
 ) -> None:
     """Create a signature request; prints its ID, the document ID and the signer URL.
@@ -116,7 +130,7 @@ def create(
         external_id=external_id,
         send_email=send_email,
     )
-    run(lambda p: p.create_request(opts))
+    run(lambda p: p.create_request(opts), about=document)
 
 
 @command(app, "update")
@@ -136,7 +150,7 @@ def update(
         name=name,
         expires_at=_when(expires_at),
     )
-    run(lambda p: p.update_request(request_id, opts))
+    run(lambda p: p.update_request(request_id, opts), about=request_id)
 
 
 @command(app, "delete")
@@ -148,4 +162,9 @@ def delete(
     app_ctx = app_context()
     provider = provider_for(app_ctx)
     confirm(app_ctx, f"Delete signature request {request_id} on {provider.title}?", yes=yes)
-    app_ctx.output.emit(provider.delete_request(request_id))
+    try:
+        outcome = provider.delete_request(request_id)
+    except EsignError as err:
+        name_failure(app_ctx, err, request_id)
+        raise
+    app_ctx.output.emit(outcome)

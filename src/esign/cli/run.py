@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from esign.cli.command import app_context
-from esign.core.errors import CancelledError
+from esign.core.errors import CancelledError, EsignError
 
 if TYPE_CHECKING:
     from esign.core.context import AppContext
@@ -30,11 +30,26 @@ def provider_for(app: AppContext) -> Provider:
     )
 
 
-def run(operation: Callable[[Provider], Outcome]) -> None:
-    """Resolve the provider, run one operation, render its outcome on stdout."""
+def run(operation: Callable[[Provider], Outcome], about: str | None = None) -> None:
+    """Resolve the provider, run one operation, render its outcome on stdout. A failure names
+    `about`, the ID the user gave, unless the provider's message already does."""
     app = app_context()
-    outcome = operation(provider_for(app))
+    try:
+        outcome = operation(provider_for(app))
+    except EsignError as err:
+        name_failure(app, err, about)
+        raise
     app.output.emit(outcome)
+
+
+def name_failure(app: AppContext, err: EsignError, subject: str | None) -> EsignError:
+    """Say which ID a failure concerns. Scrubbed like the message is: an ID the user typed
+    may hold a secret, and the error line must not echo it."""
+    if subject:
+        from esign.core.redact import scrub
+
+        err.about(scrub(subject, app.known_secrets()))
+    return err
 
 
 def confirm(app: AppContext, question: str, *, yes: bool) -> None:

@@ -51,6 +51,9 @@ class DownloadSource:
     expect_prefix: bytes | None = b"%PDF-"
     # Content types that are an API's answer, never a stored document of this provider.
     refuse_types: tuple[str, ...] = ("text/html",)
+    # Content types of the provider's own answer envelope: read by its error parser whatever
+    # the status, so a 200 carrying an error says that error (IndexHealth's JSON envelope).
+    answer_types: tuple[str, ...] = ()
 
 
 def safe_filename(name: str | None) -> str | None:
@@ -184,6 +187,9 @@ def _transfer(
         content_type = response.headers.get("content-type")
         if content_type:
             content_type = content_type.split(";")[0].strip().lower()
+        if content_type in source.answer_types:
+            response.read()
+            raise error_for(response)
         if content_type in source.refuse_types:
             raise MalformedResponseError(
                 f"the server answered {content_type} instead of the document",

@@ -44,6 +44,16 @@ class EsignError(Exception):
         self.http_status = http_status
         self.provider = provider
         self.provider_message = provider_message
+        # The ID the failure concerns (a document, a request), set where the command knows it.
+        self.subject: str | None = None
+        # Several IDs in one run (bulk downloads): the line starts with the ID.
+        self.lead_with_subject = False
+
+    def about(self, subject: str | None) -> EsignError:
+        """Name the ID this failure concerns, unless an inner call already did."""
+        if self.subject is None and subject:
+            self.subject = subject
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,12 +65,19 @@ class EsignError(Exception):
                 "http_status": self.http_status,
                 "provider": self.provider,
                 "provider_message": self.provider_message,
+                "id": self.subject,
             }
         }
 
     def line(self) -> str:
-        """The one human line for stderr."""
-        text = f"error: {self.message}"
+        """The one human line for stderr: the ID it concerns (first when several were
+        asked for), what failed (with the provider's own words), and what to do."""
+        if self.subject and self.lead_with_subject:
+            text = f"{self.subject}: error: {self.message}"
+        elif self.subject and self.subject not in self.message:
+            text = f"error: {self.subject}: {self.message}"
+        else:
+            text = f"error: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
         return text
@@ -99,6 +116,13 @@ class NotFoundError(EsignError):
 class RejectedError(EsignError):
     exit_code = ExitCode.REJECTED
     error_type = "rejected"
+
+
+class PresignedUrlRefused(RejectedError):
+    """The storage behind a presigned file URL (S3) refused it: expired or altered. Not an
+    authentication failure: no credential of the user's is involved."""
+
+    error_type = "presigned_url_refused"
 
 
 class RateLimitedError(EsignError):

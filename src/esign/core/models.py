@@ -70,6 +70,15 @@ class DocumentFiles(Model):
 
 
 @dataclass
+class Attachment(Model):
+    """A file signed together with its document (ZapSign's extra documents)."""
+
+    id: str
+    name: str | None
+    files: DocumentFiles = field(default_factory=DocumentFiles)
+
+
+@dataclass
 class Document(Model):
     provider: str
     id: str
@@ -82,17 +91,33 @@ class Document(Model):
     files: DocumentFiles = field(default_factory=DocumentFiles)
     deleted: bool = False
     parent_id: str | None = None
+    # Added for issue #13; null where the provider has no such field.
+    external_id: str | None = None
+    rejected_reason: str | None = None
+    lang: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 @dataclass
 class SignatureRequest(Model):
+    """What `request create` / `request update` learned. `document_id` and `status` are left
+    out of the output when the provider's answer does not carry them: an invented "pending"
+    or a null ID would be read by scripts as the provider's word."""
+
     provider: str
     request_id: str
-    document_id: str | None
-    status: DocumentStatus
+    document_id: str | None = None
+    status: DocumentStatus | None = None
     sign_url: str | None = None
     sign_urls: list[str] = field(default_factory=list)
     signers: list[Signer] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for unknown in ("document_id", "status"):
+            if data[unknown] is None:
+                del data[unknown]
+        return data
 
 
 @dataclass

@@ -194,6 +194,17 @@ def _document_view(console: Console, doc: Document) -> None:
             ("Signed file", doc.files.signed),
             ("Parent", doc.parent_id),
             ("Deleted", "yes" if doc.deleted else "no"),
+            # Only what the provider has: these are null for the others.
+            *[
+                (key, value)
+                for key, value in (
+                    ("External ID", doc.external_id),
+                    ("Language", doc.lang),
+                    ("Rejected reason", doc.rejected_reason),
+                )
+                if value is not None
+            ],
+            *[(f"Attachment {a.id}", a.name) for a in doc.attachments],
         ],
     )
     if doc.signers:

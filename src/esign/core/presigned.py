@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
+
+from esign.core.errors import PresignedUrlRefused
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def presigned_expiry(url: str) -> datetime | None:
@@ -19,3 +26,30 @@ def presigned_expiry(url: str) -> datetime | None:
     except (ValueError, OverflowError, OSError):
         return None
     return None
+
+
+def storage_refusal(response: httpx.Response, provider: str) -> PresignedUrlRefused | None:
+    """A presigned file URL that its storage (S3) refused: expired, or altered on the way.
+    S3 answers 403 with an XML `<Error><Code>` body; that is no verdict on the user's
+    credentials (none were sent there), so it is not an authentication failure."""
+    if response.status_code != 403:
+        return None
+    text = response.text.lstrip()
+    if not (text.startswith("<?xml") or text.startswith("<Error>")):
+        return None
+    code = _xml_field(text, "Code") or "AccessDenied"
+    said = _xml_field(text, "Message")
+    return PresignedUrlRefused(
+        f"the file's presigned URL was refused by its storage (403 {code}"
+        + (f": {said}" if said else "")
+        + "): it expired or was altered",
+        hint="run the command again: esign fetches a fresh URL each time",
+        http_status=403,
+        provider=provider,
+        provider_message=f"{code}: {said}" if said else code,
+    )
+
+
+def _xml_field(text: str, name: str) -> str | None:
+    match = re.search(rf"<{name}>([^<]{{1,200}})</{name}>", text)
+    return " ".join(match.group(1).split()) if match else None

@@ -29,11 +29,13 @@ def wait_for(
     clock: Callable[[], float],
     sleep: Callable[[float], None],
     on_status: Callable[[Document, float], None] | None = None,
+    ended: Callable[[Document], EsignError] | None = None,
 ) -> WaitResult:
     """Poll until the document is signed (`until="signed"`) or no longer open (`"final"`).
 
     Never faster than `interval`; the gap grows by half each time, up to a minute (or the
     interval, if longer). 429s are absorbed by the HTTP layer's retries and Retry-After.
+    `ended` says, in the provider's words, why a document that stopped changing is not signed.
     """
     started = clock()
     deadline = started + timeout
@@ -49,14 +51,7 @@ def wait_for(
         if document.status not in STILL_OPEN:
             if until == "final":
                 return WaitResult(document, None)
-            return WaitResult(
-                document,
-                RejectedError(
-                    f"document {document.id} ended {document.status} "
-                    f"({document.provider_status}); it will not be signed",
-                    provider=document.provider,
-                ),
-            )
+            return WaitResult(document, (ended or _ended)(document))
         now = clock()
         if now >= deadline:
             return WaitResult(
@@ -69,6 +64,13 @@ def wait_for(
             )
         sleep(min(delay, deadline - now))
         delay = min(delay * BACKOFF_FACTOR, max(interval, MAX_INTERVAL))
+
+
+def _ended(document: Document) -> EsignError:
+    return RejectedError(
+        f"document {document.id} ended {document.status} ({document.provider_status}), not signed",
+        provider=document.provider,
+    )
 
 
 def _human(seconds: float) -> str:

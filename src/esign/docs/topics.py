@@ -90,8 +90,9 @@ FORMATTING: list[str] = [
     "Normalized fields are the same for every provider. A document: provider, id, name, "
     "status (processing, pending, signed, refused, canceled, expired, error, unknown), "
     "provider_status, created_at, updated_at (ISO-8601 UTC), signers[], files (original, "
-    "signed), deleted, parent_id. A signer: id, name, email, status (pending, viewed, signed, "
-    "refused, unknown), signed_at, sign_url.",
+    "signed), deleted, parent_id, external_id, rejected_reason, lang, attachments[] (id, name, "
+    "files). A signer: id, name, email, status (pending, viewed, signed, refused, unknown), "
+    "signed_at, sign_url (null where the provider's answer has none).",
     "A download prints path, bytes, sha256, content_type and id; several downloads print one "
     "JSON line each.",
     'Errors are one line on stderr; with --json also a JSON object: {"error": {"code", '

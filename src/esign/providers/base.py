@@ -11,8 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
-from esign.core.errors import AuthError, EsignError, UnsupportedError
-from esign.core.models import Outcome
+from esign.core.errors import AuthError, EsignError, RejectedError, UnsupportedError
+from esign.core.models import Document, Outcome
 from esign.core.secret import Secret
 from esign.core.settings import SECRET_ENV, Settings
 from esign.core.streams import IOStreams
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from esign.providers.options import (
         CreateRequestOptions,
         DownloadOptions,
+        FileChoice,
         ListOptions,
         UpdateRequestOptions,
         UploadOptions,
@@ -41,6 +42,8 @@ class Provider:
     name: ClassVar[str]
     title: ClassVar[str]
     default_base_url: ClassVar[str]
+    # False for a document store (IndexHealth): nothing is ever "signed" there.
+    has_signing_state: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -147,6 +150,14 @@ class Provider:
     def get_document(self, document_id: str) -> Outcome:
         raise self.unsupported("document details")
 
+    def poll_document(self, document_id: str) -> Document:
+        """The document as `doc wait` sees it on each poll; providers whose details lack the
+        state they wait on complete it here."""
+        model = self.get_document(document_id).model
+        if not isinstance(model, Document):
+            raise TypeError("get_document must answer a Document")
+        return model
+
     def list_documents(self, opts: ListOptions) -> Outcome:
         raise self.unsupported("document list")
 
@@ -159,18 +170,34 @@ class Provider:
     def delete_document(self, document_id: str) -> Outcome:
         raise self.unsupported("document deletion")
 
-    def presign(self, document_id: str, *, original: bool) -> Outcome:
+    def presign(self, document_id: str, choice: FileChoice) -> Outcome:
         raise self.unsupported("presigned URLs")
 
-    def download_source(self, document_id: str, *, original: bool) -> DownloadSource:
+    def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
         raise self.unsupported("document download")
+
+    def not_signed(self, document: Document) -> EsignError:
+        """Why the document's file is not "the signed one" (exit 6): its state, said as the
+        provider means it. Providers add what they know (missing signers, reasons)."""
+        shown: str = document.status
+        if document.provider_status and document.provider_status != document.status:
+            shown += f" ({document.provider_status})"
+        if document.status in ("pending", "processing"):
+            what = f"is {shown}: not signed yet"
+        else:
+            what = f"ended {shown} without being signed"
+        return RejectedError(
+            f"{self.title} document {document.id} {what}",
+            hint="add --any-state for its current file",
+            provider=self.name,
+        )
 
     def download(
         self, document_id: str, opts: DownloadOptions, streams: IOStreams
     ) -> DownloadResult:
         from esign.core.download import download
 
-        source = self.download_source(document_id, original=opts.original)
+        source = self.download_source(document_id, opts.choice)
         return download(
             self.http,
             source,

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from esign.providers.options import (
         CreateRequestOptions,
         DownloadOptions,
+        FileChoice,
         ListOptions,
         UpdateRequestOptions,
         UploadOptions,
@@ -82,6 +83,7 @@ class IndexHealth(Provider):
     name = "indexhealth"
     title = "IndexHealth"
     default_base_url = ""  # customers are given their host (gap 1)
+    has_signing_state = False  # it stores and serves documents; nothing is signed (spec §3)
 
     _token: str | None = None
     _token_expires: float | None = None
@@ -238,10 +240,12 @@ class IndexHealth(Provider):
         if code == 437:
             return error(NotFoundError, f"IndexHealth: not found (437){detail}")
         if code == 435 and message and "no file path" in message.lower():
+            # Documented causes: a URL-based document, or a file never uploaded (spec §3.4).
             return error(
                 RejectedError,
-                "IndexHealth: this document is URL-based and has no file to download",
-                "its URL is in `esign doc info ID` (files.original)",
+                f"IndexHealth: no file to download (435{detail})",
+                "a URL-based document has its URL in `esign doc info ID` (files.original); "
+                "otherwise its file was not uploaded",
             )
         if code in (435, 436):
             return error(RejectedError, f"IndexHealth rejected the request ({code}){detail}")
@@ -255,10 +259,20 @@ class IndexHealth(Provider):
         )
 
     def error_from_response(self, response: httpx.Response) -> EsignError:
+        """A failed call, or a download answered with the JSON envelope (any status, 200
+        included): read like every other answer, so 437 is not found and 403 renews the
+        token, never "JSON instead of the document"."""
         try:
             self._envelope(response)
         except EsignError as err:
             return err
+        if response.status_code < 400:
+            return MalformedResponseError(
+                f"IndexHealth answered {response.status_code} with its JSON envelope and no "
+                "error, instead of the file",
+                http_status=response.status_code,
+                provider=self.name,
+            )
         return error_for_status(
             response.status_code,
             f"IndexHealth answered {response.status_code}",
@@ -275,11 +289,32 @@ class IndexHealth(Provider):
             raise MalformedResponseError("IndexHealth document details are not an object")
         return Outcome(self._document(data), raw=data)
 
+    def poll_document(self, document_id: str) -> Document:
+        """Details with the processing progress, which the spec documents on list items
+        only (§4b, `avg_progress`): read from the document's collection when the details
+        lack it, so that `doc wait --until final` waits for processing to end."""
+        data = self._post(
+            "get-document-details", {"document_id": _id(document_id)}, idempotent=True
+        )
+        if not isinstance(data, dict):
+            raise MalformedResponseError("IndexHealth document details are not an object")
+        collection = data.get("collection_id")
+        if "avg_progress" not in data and data.get("document_file_path") and collection:
+            items = self._post("get-documents", {"collection_id": collection}, idempotent=True)
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and item.get("document_id") == data.get("document_id"):
+                    data = {**data, "avg_progress": item.get("avg_progress")}
+        return self._document(data)
+
     def list_documents(self, opts: ListOptions) -> Outcome:
         if not opts.collection:
             raise UsageError("IndexHealth lists one collection at a time: give --collection ID")
         if opts.status:
             raise UsageError("IndexHealth documents have no signing status; drop --status")
+        if opts.deleted:
+            raise UsageError("IndexHealth deletes documents for good; drop --deleted")
+        if opts.all_pages:
+            raise UsageError("IndexHealth lists a collection in one answer; drop --all")
         # A read, though a POST (spec §3.3): safe to repeat.
         data = self._post("get-documents", {"collection_id": opts.collection}, idempotent=True)
         if not isinstance(data, list):
@@ -343,7 +378,8 @@ class IndexHealth(Provider):
         data = self._post("sync-document", body, idempotent=True)
         return Outcome(Deletion(provider=self.name, id=document_id, kind="document"), raw=data)
 
-    def download_source(self, document_id: str, *, original: bool) -> DownloadSource:
+    def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
+        _one_file_only(choice)
         self._check_base_url()
         from esign.core.download import DownloadSource
 
@@ -351,9 +387,11 @@ class IndexHealth(Provider):
             url=self.http.url("download", _id(document_id)),
             document_id=document_id,
             default_extension="",
-            # PDF, DOCX, TXT or images (spec §3.5): no one prefix; JSON and HTML are answers.
+            # PDF, DOCX, TXT or images (spec §3.5): no one prefix; HTML is a proxy's page and
+            # JSON is the API's envelope, whatever the status line says.
             expect_prefix=None,
-            refuse_types=("text/html", "application/json"),
+            refuse_types=("text/html",),
+            answer_types=("application/json",),
         )
 
     def download(
@@ -367,7 +405,8 @@ class IndexHealth(Provider):
             self._drop_token()  # nothing was written: a second try is safe
             return super().download(document_id, opts, streams)
 
-    def presign(self, document_id: str, *, original: bool) -> Outcome:
+    def presign(self, document_id: str, choice: FileChoice) -> Outcome:
+        _one_file_only(choice)
         requested = datetime.now(UTC)
         data = self._post("download", {"document_id": _id(document_id)}, idempotent=True)
         url = data.get("download_url") if isinstance(data, dict) else None
@@ -421,6 +460,18 @@ class IndexHealth(Provider):
                     else data.get("document_url") or None
                 ),
             ),
+        )
+
+
+def _one_file_only(choice: FileChoice) -> None:
+    """A document has one stored file and no signing state: a flag choosing another file or
+    state would have no effect, so it is an error rather than silently ignored."""
+    if choice.attachment:
+        raise UsageError("IndexHealth documents have no attachments; drop --attachment")
+    if choice.original or choice.any_state:
+        flag = "--original" if choice.original else "--any-state"
+        raise UsageError(
+            f"IndexHealth documents have one stored file and no signing state; drop {flag}"
         )
 
 

@@ -7,6 +7,7 @@ this module. Where the spec is unsure, both forms are accepted (noted at each pl
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from esign.core.download import DownloadSource
     from esign.providers.options import (
         CreateRequestOptions,
+        FileChoice,
         ListOptions,
         UpdateRequestOptions,
         UploadOptions,
@@ -58,12 +60,18 @@ STATUS_FROM_STATE: dict[str, DocumentStatus] = {
     "signed": "signed",
     "canceled": "canceled",
     "cancelled": "canceled",
-    # The callback to the portal failed; the document itself is signed or canceled, but
-    # OKdokument no longer says which.
+    # "error while calling info service" (1.6): the signer pressed Submit or Cancel, then the
+    # sendInfo callback to the portal failed (6.5). The state replaced signed/canceled, so
+    # OKdokument no longer says which: neither "signed" nor "will not be signed" is known.
     "errorsendinfo": "error",
 }
 NOT_FOUND_KEYS = frozenset({"err.not.found", "err.signature.request.not.exist"})
 UPLOAD_STATES = ("tosign", "tags")
+ERROR_SEND_INFO = "errorsendinfo"
+# What the current file is, by state: before anything is signed it is the uploaded original.
+UNSIGNED_STATES = frozenset({"tags", "tostamp", "preprocessing_tags", "tosign", "canceled"})
+# A plausible language tag for the `lang` rule: the supported list (1.2) is not available.
+LANG_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 
 
 class OKdokument(Provider):
@@ -102,7 +110,8 @@ class OKdokument(Provider):
     def error_from_response(self, response: httpx.Response) -> EsignError:
         status = response.status_code
         key, value = _error_fields(response)
-        provider_message = f"{key} ({value})" if key and value else key
+        provider_message = f"{key} ({value})" if key and value and value not in key else key
+        said = f": {provider_message}" if provider_message else ""
 
         error = self.error_maker(status, provider_message)
 
@@ -110,22 +119,28 @@ class OKdokument(Provider):
             what = "signature request" if "signature.request" in key else "document"
             subject = f"{what} {value}" if value else what
             return error(NotFoundError, f"OKdokument: {subject} not found [{key}]")
+        if status == 400 and _request_method(response) == "PATCH":
+            # Update signature request (6.11) answers an unknown ID with 400 and a free-text
+            # message, "View ID does not exist: <id>": a 400 there is "not found".
+            subject = f"signature request {value}" if value else "signature request"
+            return error(NotFoundError, f"OKdokument: {subject} not found (400{said})")
         if status == 401:
             return error(
                 AuthError,
-                "OKdokument rejected the API key (401)",
+                f"OKdokument rejected the API key (401){said}",
                 "check ESIGN_API_KEY or the profile's stored key",
             )
         if status == 403:
             return error(
                 AuthError,
-                "the OKdokument API key lacks permission for this operation (403)",
+                f"the OKdokument API key lacks permission for this operation (403){said}",
                 "ask the account owner to activate the API for this key",
             )
         if status == 409:
             return error(
                 RejectedError,
-                "OKdokument refused the request: that signature request ID already exists (409)",
+                "OKdokument refused the request: that signature request ID already exists "
+                f"(409){said}",
                 "each round needs a new --request-id",
             )
         detail = f": {provider_message}" if provider_message else ""
@@ -141,10 +156,7 @@ class OKdokument(Provider):
     def create_request(self, opts: CreateRequestOptions) -> Outcome:
         if bool(opts.file_path) == bool(opts.document_id):
             raise UsageError("give either a FILE to upload or --document ID, not both or neither")
-        if opts.signers:
-            raise UsageError(
-                "OKdokument signers sign in the browser at the signer URL; --signer is not used",
-            )
+        _refuse_unused_create_flags(opts)
         body: dict[str, Any] = {}
         if opts.request_id:
             body["signatureRequestId"] = _uuid(opts.request_id)
@@ -155,6 +167,10 @@ class OKdokument(Provider):
             body["resulturl"] = _http_url(opts.redirect_url, "--redirect-url")
         if opts.callback_url:
             body["sendInfoURL"] = _http_url(opts.callback_url, "--callback-url")
+        if opts.lang:
+            # The `lang` rule: signing page and email language (Rules page, 5.9). The object
+            # form of `rules` is the new pages'; the sandbox also reads the old string form.
+            body["rules"] = {"lang": _lang(opts.lang)}
         if opts.document_id:
             encode_segment(opts.document_id, "document ID")
             body["id"] = opts.document_id
@@ -173,12 +189,13 @@ class OKdokument(Provider):
         data = self._call("POST", "signatureRequest", json=body, idempotent=False)
         request_id = _require(data, "result")
         sign_url = self._sign_url(data.get("url"), request_id)
+        # The answer carries no state (6.1): status is left out, not guessed; `doc info`
+        # reads it.
         return Outcome(
             SignatureRequest(
                 provider=self.name,
                 request_id=request_id,
                 document_id=data.get("documentId") or opts.document_id,
-                status="pending",
                 sign_url=sign_url,
                 sign_urls=[sign_url],
             ),
@@ -202,12 +219,12 @@ class OKdokument(Provider):
         data = self._call("PATCH", "signatureRequest", json=body, idempotent=True)
         result = data.get("result") or request_id
         sign_url = self._sign_url(data.get("url"), result)
+        # The answer names neither the document nor a state (6.11), and no endpoint reads a
+        # signature request back: both are left out rather than invented.
         return Outcome(
             SignatureRequest(
                 provider=self.name,
                 request_id=result,
-                document_id=None,
-                status="pending",
                 sign_url=sign_url,
                 sign_urls=[sign_url],
             ),
@@ -257,14 +274,27 @@ class OKdokument(Provider):
         )
 
     def get_document(self, document_id: str) -> Outcome:
+        data = self._metadata(document_id)
+        document = self._document(data, fallback_id=document_id)
+        notes = []
+        if document.provider_status == ERROR_SEND_INFO:
+            hint = _ERROR_SEND_INFO_HINT.replace("ID", document.id)
+            notes.append(f"note: {ERROR_SEND_INFO}: {_ERROR_SEND_INFO_TEXT}; {hint}")
+        return Outcome(document, raw=data, notes=notes)
+
+    def _metadata(self, document_id: str) -> dict[str, Any]:
         data = self._call("GET", "document", "metadata", encode_segment(document_id, "document ID"))
         if not isinstance(data, dict) or not (data.get("id") or data.get("filename")):
             raise MalformedResponseError("OKdokument's answer is not a document's metadata")
-        return Outcome(self._document(data, fallback_id=document_id), raw=data)
+        return data
 
     def list_documents(self, opts: ListOptions) -> Outcome:
         if opts.collection:
             raise UsageError("OKdokument has no collections; drop --collection")
+        if opts.deleted:
+            raise UsageError("OKdokument deletes documents for good; drop --deleted")
+        if opts.all_pages:
+            raise UsageError("OKdokument lists every document in one answer; drop --all")
         native = [state for state, status in STATUS_FROM_STATE.items() if status == opts.status]
         # One native state: let the server filter. Several (or none): ask for all, filter here.
         state = native[0] if len(native) == 1 else "*"
@@ -286,21 +316,59 @@ class OKdokument(Provider):
             raw=data,
         )
 
-    def download_source(self, document_id: str, *, original: bool) -> DownloadSource:
-        if original:
-            raise UsageError(
-                "OKdokument keeps only the current version of a document; --original is not "
-                "available"
-            )
+    def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
+        """The current file (6.7), once the metadata (6.10) says it is the one wanted: "once
+        the document is signed it can be downloaded" (2.6); OKdokument keeps one version."""
+        if choice.attachment:
+            raise UsageError("OKdokument documents have no attachments; drop --attachment")
         self.require_secret()
+        if not choice.any_state:
+            document = self._document(self._metadata(document_id), fallback_id=document_id)
+            state = document.provider_status or ""
+            if choice.original and state.lower() not in UNSIGNED_STATES:
+                raise RejectedError(
+                    f"OKdokument document {document_id} is {state or 'in an unknown state'}: "
+                    "OKdokument keeps one version of a document, so the original is gone",
+                    hint="drop --original for the signed file, or add --any-state for the "
+                    "current one",
+                    provider=self.name,
+                )
+            if not choice.original and document.status != "signed":
+                raise self.not_signed(document)
         from esign.core.download import DownloadSource
 
         return DownloadSource(url=self._file_url(document_id), document_id=document_id)
 
+    def not_signed(self, document: Document) -> EsignError:
+        state = document.provider_status or "in an unknown state"
+        if state == ERROR_SEND_INFO:
+            return RejectedError(
+                f"OKdokument document {document.id} is {ERROR_SEND_INFO}: {_ERROR_SEND_INFO_TEXT}",
+                hint=_ERROR_SEND_INFO_HINT.replace("ID", document.id),
+                provider=self.name,
+            )
+        why = {
+            "tosign": "not signed yet",
+            "tags": "its signature fields are still being placed; not signed yet",
+            "tostamp": "its stamp is still being added; not signed yet",
+            "canceled": "the signer pressed Close instead of signing",
+        }.get(state.lower(), "not signed")
+        hint = (
+            "wait with `esign doc wait ID`, or add --any-state for the current, unsigned file"
+            if document.status in ("pending", "processing")
+            else "start a new round with `esign request create --document ID`, or add "
+            "--any-state for the current file"
+        )
+        return RejectedError(
+            f"OKdokument document {document.id} is {state}: {why}",
+            hint=hint.replace("ID", document.id),
+            provider=self.name,
+        )
+
     def check_credentials(self) -> None:
         self._call("GET", "counter")  # the cheapest authenticated call (spec 6.13)
 
-    def presign(self, document_id: str, *, original: bool) -> Outcome:
+    def presign(self, document_id: str, choice: FileChoice) -> Outcome:
         raise self.unsupported(
             "presigned URLs: its documents are fetched with the API key",
             instead="use `esign doc download ID -o FILE`",
@@ -330,6 +398,8 @@ class OKdokument(Provider):
         state = str(data.get("state") or "")
         status = STATUS_FROM_STATE.get(state.lower(), "unknown")
         url = self._file_url(document_id) if document_id else None
+        # One URL serves the current file; which of the two it is follows from the state.
+        # After errorsendinfo (or an unknown state) neither can be said.
         return Document(
             provider=self.name,
             id=document_id,
@@ -339,10 +409,53 @@ class OKdokument(Provider):
             created_at=iso_utc(from_epoch_ms(data.get("date"))),
             updated_at=iso_utc(_server_local_time(data.get("modification"))),
             files=DocumentFiles(
-                original=None if status == "signed" else url,
+                original=url if state.lower() in UNSIGNED_STATES else None,
                 signed=url if status == "signed" else None,
             ),
         )
+
+
+_ERROR_SEND_INFO_TEXT = (
+    "the signer finished (Submit or Close), then OKdokument could not deliver its completion "
+    "callback to the sendInfoURL; the state no longer says whether the document was signed"
+)
+_ERROR_SEND_INFO_HINT = "its current PDF shows it: esign doc download ID --any-state"
+
+
+def _refuse_unused_create_flags(opts: CreateRequestOptions) -> None:
+    """A flag OKdokument has no place for is an error, never silently dropped."""
+    if opts.signers:
+        raise UsageError(
+            "OKdokument signers sign in the browser at the signer URL; --signer is not used",
+        )
+    if opts.send_email:
+        raise UsageError(
+            "OKdokument cannot take --send-email: its email distribution (the emailTo and "
+            "emailFrom rules) needs the signer's and a sender's address, which esign does not "
+            "send",
+            hint="hand the signer URL out yourself",
+        )
+    if opts.external_id:
+        raise UsageError("OKdokument has no external ID for a document; drop --external-id")
+    if opts.name and opts.document_id:
+        raise UsageError(
+            "OKdokument names a document when it is uploaded (filedata.filename); --name "
+            "cannot rename an existing --document",
+        )
+
+
+def _lang(value: str) -> str:
+    tag = value.strip().lower()
+    if not LANG_TAG.match(tag):
+        raise UsageError(f"--lang must be a language code such as en or sk, not {value!r}")
+    return tag
+
+
+def _request_method(response: httpx.Response) -> str | None:
+    try:
+        return response.request.method
+    except RuntimeError:  # a response built without its request
+        return None
 
 
 def _error_fields(response: httpx.Response) -> tuple[str | None, str | None]:

@@ -49,6 +49,7 @@ class ListOptions:
     limit: int | None = None
     all_pages: bool = False
     collection: str | None = None
+    deleted: bool = False  # list the soft-deleted documents instead (ZapSign)
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,29 @@ class UploadOptions:
 
 
 @dataclass(frozen=True)
+class FileChoice:
+    """Which of a document's files `doc download` / `doc presign` fetch. By default the signed
+    one, and only once the document is signed: a partly signed or refused PDF is never handed
+    out as "the signed one" without `any_state`."""
+
+    original: bool = False
+    any_state: bool = False  # the current file, whatever the document's state
+    attachment: str | None = None  # an envelope attachment of the document (ZapSign)
+
+
+@dataclass(frozen=True)
 class DownloadOptions:
     target: Target
     force: bool = False
     original: bool = False
     progress: bool = True
+    any_state: bool = False
+    attachment: str | None = None
     cancel: threading.Event | None = None
     claim: Callable[[Path], Path] | None = None
+
+    @property
+    def choice(self) -> FileChoice:
+        return FileChoice(
+            original=self.original, any_state=self.any_state, attachment=self.attachment
+        )

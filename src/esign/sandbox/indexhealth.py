@@ -293,6 +293,9 @@ class IndexHealthApi:
 
     def _details(self, doc: IHDoc) -> dict[str, Any]:
         item = self._item(doc)
+        # Progress is documented on list items only (spec §4b); details carry the collection
+        # name and plans instead.
+        del item["avg_progress"]
         item["collection_name"] = self.store.collections.get(doc.collection_id)
         item["associated_plans"] = [
             {"plan_id": "plan-basic", "plan_name": "Basic plan", "color": "#2a7ae2"}

@@ -78,19 +78,31 @@ def stamp_pdf(
 ) -> bytes:
     """The original with a visible signature stamp on its last page. Raises ValueError when
     the original is not a PDF pypdf can read."""
+    moment = (when or datetime.now(UTC)).astimezone(UTC)
+    lines = [
+        "SIGNED (esign sandbox)",
+        f"Signer: {signer}",
+        f"Provider: {provider}",
+        moment.strftime("Date: %Y-%m-%d %H:%M:%S UTC"),
+    ]
+    return _merge_box(original, lines, moment)
+
+
+def watermark_pdf(
+    original: bytes, *, text: str, reason: str, when: datetime | None = None
+) -> bytes:
+    """The document with a refusal mark on its last page, as ZapSign stamps "Documento
+    recusado" on a cancelled document's PDF. Raises ValueError for a PDF pypdf cannot read."""
+    moment = (when or datetime.now(UTC)).astimezone(UTC)
+    lines = [f"{text} (esign sandbox)", f"Reason: {reason[:60]}"]
+    return _merge_box(original, lines, moment)
+
+
+def _merge_box(original: bytes, lines: list[str], moment: datetime) -> bytes:
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PyPdfError
 
-    moment = (when or datetime.now(UTC)).astimezone(UTC)
-    stamp = make_pdf(
-        [
-            "SIGNED (esign sandbox)",
-            f"Signer: {signer}",
-            f"Provider: {provider}",
-            moment.strftime("Date: %Y-%m-%d %H:%M:%S UTC"),
-        ],
-        stamp=True,
-    )
+    stamp = make_pdf(lines, stamp=True)
     try:
         reader = PdfReader(io.BytesIO(original))
         writer = PdfWriter(clone_from=reader)

@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from esign.sandbox.callbacks import post_callback
-from esign.sandbox.pdf import make_pdf, stamp_pdf
+from esign.sandbox.pdf import make_pdf, stamp_pdf, watermark_pdf
 from esign.sandbox.presign import Presigner, s3_error_body
 from esign.sandbox.reply import Reply, replying
 from esign.sandbox.state import SharedState
@@ -221,10 +221,16 @@ class ZapSignApi:
             origin, f"{PREFIX}/files/{doc.token}/{kind}.pdf", FILE_LIFETIME
         )
 
-    def _signer_json(self, request: Request, signer: ZSigner) -> dict[str, Any]:
+    def _signer_json(
+        self, request: Request, signer: ZSigner, *, sign_url: bool = False
+    ) -> dict[str, Any]:
+        """A signer object. `sign_url` only where the docs show one: the create, add-signer
+        and update-signer answers; the detail samples (document and signer) and the webhook
+        payloads have none (gap 19)."""
+        link = {"sign_url": self._sign_url(request, signer)} if sign_url else {}
         return {
             "external_id": signer.external_id,
-            "sign_url": f"{str(request.base_url).rstrip('/')}{PREFIX}/verificar/{signer.token}",
+            **link,
             "token": signer.token,
             "status": signer.status,
             "name": signer.name,
@@ -258,7 +264,10 @@ class ZapSignApi:
             "ip": None,
         }
 
-    def _doc_json(self, request: Request, doc: ZDoc) -> dict[str, Any]:
+    def _sign_url(self, request: Request, signer: ZSigner) -> str:
+        return f"{str(request.base_url).rstrip('/')}{PREFIX}/verificar/{signer.token}"
+
+    def _doc_json(self, request: Request, doc: ZDoc, *, sign_urls: bool = False) -> dict[str, Any]:
         return {
             "sandbox": True,
             "external_id": doc.external_id,
@@ -284,7 +293,7 @@ class ZapSignApi:
             "last_update_at": doc.last_update_at,
             "created_by": {"email": "sandbox@esign.invalid"},
             "template": None,
-            "signers": [self._signer_json(request, s) for s in doc.signers],
+            "signers": [self._signer_json(request, s, sign_url=sign_urls) for s in doc.signers],
             "answers": [],
             "auto_reminder": 0,
             "signature_report": None,
@@ -349,7 +358,7 @@ class ZapSignApi:
             self.store.signer_docs[signer.token] = doc.token
         self.store.shared.record(PROVIDER, "create_document", doc.token)
         self._notify(request, doc, "doc_created")
-        return JSONResponse(self._doc_json(request, doc))
+        return JSONResponse(self._doc_json(request, doc, sign_urls=True))
 
     # -- 7.2 detail, 7.4 update, 7.5 delete ------------------------------------------------
 
@@ -450,10 +459,20 @@ class ZapSignApi:
         doc = self._mine(owner, str(body["doc_token"]))
         if doc is None:
             return err(404, error="Documento não encontrado", code="document_not_found")
+        # The codes and their descriptions are documented (Cancelar documentos); the JSON key
+        # that carries them is not: `code` and `error`, as clients in the wild read them.
         if doc.status == "signed":
-            return err(403, error="Documento já assinado", code="document_already_signed")
+            return err(
+                403,
+                error="Não se pode cancelar um documento assinado",
+                code="document_already_signed",
+            )
         if doc.status == "refused":
-            return err(403, error="Documento já recusado", code="document_already_refused")
+            return err(
+                403,
+                error="Não se pode cancelar um documento que já foi cancelado/recusado",
+                code="document_already_refused",
+            )
         self._refuse(request, doc, str(body["rejected_reason"]))
         return JSONResponse({"message": "Documento cancelado com sucesso!"})
 
@@ -492,9 +511,49 @@ class ZapSignApi:
         found = self.store.find(request.path_params["token"])
         if found is None or found[1] is None or found[0].owner != owner:
             return not_found()
-        data = self._signer_json(request, found[1])
-        del data["sign_url"]  # absent from the documented Detail-signer sample (gap 19)
-        return JSONResponse(data)
+        # No sign_url: absent from the documented Detail-signer sample (gap 19).
+        return JSONResponse(self._signer_json(request, found[1]))
+
+    async def signer_update(self, request: Request) -> Response:
+        """8.2 Update signer (POST): only before the signer signs; answers the signer with
+        its sign_url, as the documented sample does."""
+        owner = self._owner(request)
+        found = self.store.find(request.path_params["token"])
+        if found is None or found[1] is None or found[0].owner != owner:
+            return not_found()
+        doc, signer = found[0], found[1]
+        body = await self._json(request)
+        if signer.status == "signed" or not doc.in_progress():
+            return err(400, error="O signatário já assinou ou o documento foi finalizado.")
+        for key in ("name", "email", "phone_country", "phone_number", "external_id"):
+            if isinstance(body.get(key), str):
+                setattr(signer, key, body[key])
+        if isinstance(body.get("redirect_link"), str):
+            signer.redirect_link = body["redirect_link"]
+        if isinstance(body.get("send_automatic_email"), bool):
+            signer.send_automatic_email = body["send_automatic_email"]
+        doc.touch()
+        return JSONResponse(self._signer_json(request, signer, sign_url=True))
+
+    async def add_signer(self, request: Request) -> Response:
+        """8.3 Add signer: a new signer object with status new, its token and sign_url."""
+        owner = self._owner(request)
+        doc = self._mine(owner, request.path_params["token"])
+        if doc is None or doc.parent is not None:
+            return not_found()
+        body = await self._json(request)
+        if not doc.in_progress():
+            return err(403, detail="Documento finalizado ou cancelado não pode ser alterado.")
+        if not str(body.get("name") or "").strip():
+            return _invalid({"name": [REQUIRED]})
+        signer = _new_signer(body)
+        doc.signers.append(signer)
+        self.store.signer_docs[signer.token] = doc.token
+        doc.touch()
+        self._notify(
+            request, doc, "created_signer", created_signer=self._signer_json(request, signer)
+        )
+        return JSONResponse(self._signer_json(request, signer, sign_url=True))
 
     # -- 9.2 webhooks ------------------------------------------------------------------
 
@@ -620,11 +679,10 @@ class ZapSignApi:
         if signer is not None and signer.status == "signed":
             return {"error": f"signer {signer.token} has already signed", "status": 409}
         for target in targets:
-            current = doc.signed or doc.original
-            try:
-                doc.signed = stamp_pdf(current, signer=target.name, provider=PROVIDER)
-            except ValueError:
-                doc.signed = current  # a .docx kept as bytes; nothing to stamp on
+            # signed_file is filled from the first signature on, for the document and each
+            # attachment of its envelope; `status` stays pending until the last signer.
+            for part in (doc, *(self.store.docs[t] for t in doc.extras)):
+                _stamp(part, target.name)
             target.status = "signed"
             target.signed_at = now_text()
             if all(s.status == "signed" for s in doc.signers):
@@ -641,10 +699,21 @@ class ZapSignApi:
         }
 
     def _refuse(self, request: Request, doc: ZDoc, reason: str) -> None:
+        """Cancel: status refused, and a "Documento recusado" watermark on the final PDF
+        (Cancelar documentos), so signed_file is set even if nobody signed; doc_signed may
+        follow because the PDF changed."""
         doc.status = "refused"
         doc.rejected_reason = reason
+        for part in (doc, *(self.store.docs[t] for t in doc.extras)):
+            try:
+                part.signed = watermark_pdf(
+                    part.signed or part.original, text="Documento recusado", reason=reason
+                )
+            except ValueError:
+                part.signed = part.signed or part.original
         doc.touch()
         self._notify(request, doc, "doc_refused", rejected_reason=reason)
+        self._notify(request, doc, "doc_signed")
 
     # -- 9.1 delivery ------------------------------------------------------------------
 
@@ -687,6 +756,8 @@ class ZapSignApi:
             *both("/docs/{token}/upload-extra-doc", self.upload_extra_doc, ["POST"]),
             *both("/refuse", self.refuse, ["POST"]),
             *both("/signers/{token}", self.signer_detail, ["GET"]),
+            *both("/signers/{token}", self.signer_update, ["POST"]),
+            *both("/docs/{token}/add-signer", self.add_signer, ["POST"]),
             *both("/user/company/webhook", self.create_webhook, ["POST"]),
             *both("/user/company/webhook/header", self.add_webhook_headers, ["POST"]),
             *both("/user/company/webhook/delete", self.delete_webhook, ["DELETE"]),
@@ -747,6 +818,14 @@ def _validate_create(body: dict[str, Any]) -> Response | None:
         if signer.get("send_automatic_email") and not signer.get("email"):
             return _invalid({"email": [REQUIRED]})
     return None
+
+
+def _stamp(doc: ZDoc, signer: str) -> None:
+    current = doc.signed or doc.original
+    try:
+        doc.signed = stamp_pdf(current, signer=signer, provider=PROVIDER)
+    except ValueError:
+        doc.signed = current  # a .docx kept as bytes; nothing to stamp on
 
 
 def _valid_date(value: Any) -> bool:
