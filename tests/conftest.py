@@ -15,22 +15,14 @@ from typing import Any
 
 import httpx
 import pytest
-import typer.testing
 from typer.testing import CliRunner
 
-from esign.cli.app import app, root_command
+from esign.cli.app import app
 from esign.core.context import ContextOverrides
 from esign.sandbox.pdf import sample_contract
 from esign.sandbox.server import RunningSandbox, start_in_thread
 from tests.proxyserver import auth_proxy, http_proxy, socks_proxy  # noqa: F401 - fixtures
 from tests.rawserver import certificate, serve  # noqa: F401 - fixtures
-
-# typer's runner builds its command with typer.main.get_command (every command at once);
-# the tests drive the root the `esign` entry point runs, which builds each on first use.
-_typer_get_command = typer.testing._get_command
-typer.testing._get_command = lambda typer_app: (  # type: ignore[assignment]
-    root_command() if typer_app is app else _typer_get_command(typer_app)
-)
 
 
 @dataclass

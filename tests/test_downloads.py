@@ -252,7 +252,7 @@ def test_wait_reaches_signed_after_signing_from_another_process(
     document_id = cli("request", "create", str(contract)).json()["document_id"]
     env = child_env(okd_env)
     waiter = subprocess.Popen(
-        [ESIGN, "doc", "wait", document_id, "--interval", "1s", "--timeout", "60s"],
+        [ESIGN, "doc", "wait", document_id, "--interval", "1s", "--wait-timeout", "60s"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -275,7 +275,7 @@ def test_wait_reaches_signed_after_signing_from_another_process(
 
 def test_wait_times_out_with_exit_8_and_backs_off(cli: Cli, contract: Path) -> None:
     document_id = cli("request", "create", str(contract)).json()["document_id"]
-    result = cli("doc", "wait", document_id, "--timeout", "30s", "--interval", "5s")
+    result = cli("doc", "wait", document_id, "--wait-timeout", "30s", "--interval", "5s")
     assert result.exit_code == 8
     assert result.sleeps == pytest.approx([5.0, 7.5, 11.25, 6.25], abs=0.3)  # never faster
     assert result.json()["status"] == "pending"  # the last state is still printed
@@ -294,7 +294,7 @@ def test_wait_ends_refused(zs: Cli, contract: Path, sandbox: SandboxAdmin) -> No
 def test_wait_arguments_are_checked(cli: Cli) -> None:
     assert cli("doc", "wait", "x", "--until", "soon").exit_code == 2
     assert cli("doc", "wait", "x", "--interval", "0.1s").exit_code == 2
-    assert cli("doc", "wait", "x", "--timeout", "forever").exit_code == 2
+    assert cli("doc", "wait", "x", "--wait-timeout", "forever").exit_code == 2
 
 
 def test_download_with_wait(
@@ -414,7 +414,7 @@ def test_a_body_cut_off_once_is_downloaded_again(
 def test_sigint_during_wait_exits_130(cli: Cli, contract: Path, okd_env: dict[str, str]) -> None:
     document_id = cli("request", "create", str(contract)).json()["document_id"]
     proc = subprocess.Popen(
-        [ESIGN, "doc", "wait", document_id, "--interval", "1s", "--timeout", "60s"],
+        [ESIGN, "doc", "wait", document_id, "--interval", "1s", "--wait-timeout", "60s"],
         env=child_env(okd_env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -411,7 +411,7 @@ def test_zapsign_download_wait_is_not_satisfied_by_the_first_signature(
     sandbox.sign(data["document_id"], signer_token=data["signers"][0]["id"])
     target = tmp_path / "x.pdf"
     waited = zs(
-        "doc", "download", data["document_id"], "--wait", "--timeout", "20s", "-o", str(target)
+        "doc", "download", data["document_id"], "--wait", "--wait-timeout", "20s", "-o", str(target)
     )
     assert waited.exit_code == 8  # still pending, though signed_file is there
     assert not target.exists()
@@ -846,7 +846,7 @@ def test_zapsign_attachment_takes_its_status_from_the_parent(
     info = zs("doc", "info", extra).json()
     assert info["status"] == "pending" and info["parent_id"] == document_id
     assert [s["name"] for s in info["signers"]] == ["Ana Souza"]
-    timed_out = zs("doc", "wait", extra, "--timeout", "10s")
+    timed_out = zs("doc", "wait", extra, "--wait-timeout", "10s")
     assert timed_out.exit_code == 8
     sandbox.sign(document_id)
     waited = zs("doc", "wait", extra)
@@ -983,7 +983,7 @@ def test_indexhealth_wait_until_signed_is_a_usage_error(
     # --until final waits for processing: its progress is on the list items only (§4b).
     details = ih("doc", "info", doc["id"], "--raw").json()
     assert "avg_progress" not in details
-    busy = ih("doc", "wait", doc["id"], "--until", "final", "--timeout", "20s")
+    busy = ih("doc", "wait", doc["id"], "--until", "final", "--wait-timeout", "20s")
     assert busy.exit_code == 8 and busy.json()["status"] == "processing"
     store.processing_seconds = 0.001
     done = ih("doc", "wait", doc["id"], "--until", "final")

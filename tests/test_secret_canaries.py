@@ -182,7 +182,7 @@ def test_secrets_never_in_process_arguments(canaries: dict[str, Any], contract: 
     )
     document_id = json.loads(created.stdout)["document_id"]
     proc = subprocess.Popen(
-        [ESIGN, "doc", "wait", document_id, "--interval", "1s", "--timeout", "4s"],
+        [ESIGN, "doc", "wait", document_id, "--interval", "1s", "--wait-timeout", "4s"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from esign import __version__
+from esign.cli.groups import GROUPS
 from esign.docs.topics import ENVIRONMENT, EXIT_CODES, FILES, FORMATTING, PRECEDENCE
 
 MANUAL_DATE = "2026-11-23"  # bump when the manual changes in substance
-GROUPS = ("request", "doc", "auth", "profile", "sandbox")
 SHELL_FILES = {"bash": "esign.bash", "zsh": "_esign", "fish": "esign.fish"}
 
 
@@ -169,15 +169,16 @@ def main_page(root: Any, ctx: Any, shared_skip: set[str]) -> str:
     examples = examples or [
         "esign sandbox demo",
         "esign request create contract.pdf --signer 'Ana <ana@example.com>'",
-        "esign doc wait DOC_ID --timeout 30m && esign doc download DOC_ID -o signed.pdf",
+        "esign doc wait DOC_ID --wait-timeout 30m && esign doc download DOC_ID -o signed.pdf",
     ]
     out += _common_sections(examples, [f"esign-{g}" for g in GROUPS])
     return _tidy(out)
 
 
 def group_page(name: str, group: Any, ctx: Any) -> str:
-    from typer._click import Context
+    from esign.cli._typer import click
 
+    Context = click.Context
     out = _header(f"esign-{name}", (group.help or name).split("\n")[0].rstrip("."))
     out += [
         ".SH SYNOPSIS",
@@ -215,16 +216,17 @@ def group_page(name: str, group: Any, ctx: Any) -> str:
 def generate() -> dict[str, str]:
     """Every generated file, by path relative to the repository root."""
     import typer.main
-    from typer._click import Context
 
+    from esign.cli._typer import click, completion_script
+    from esign.cli._typer.flags import shared_names
     from esign.cli.app import app
-    from esign.cli.completion import completion_script
-    from esign.cli.shared_flags import SHARED_NAMES
+
+    Context = click.Context
 
     root: Any = typer.main.get_command(app)
     ctx = Context(root, info_name="esign")
     files = {f"completions/{SHELL_FILES[shell]}": completion_script(shell) for shell in SHELL_FILES}
-    files["man/esign.1"] = main_page(root, ctx, {"version"} - set(SHARED_NAMES))
+    files["man/esign.1"] = main_page(root, ctx, {"version"} - shared_names())
     for name in GROUPS:
         group = root.get_command(ctx, name)
         files[f"man/esign-{name}.1"] = group_page(

@@ -1,6 +1,7 @@
 """The root `esign` command and its groups.
 
-No `from __future__ import annotations`: see esign.cli.shared_flags.
+No `from __future__ import annotations`: Typer reads these signatures at start-up, and real
+annotation objects spare it evaluating each one from a string.
 """
 
 from typing import Annotated
@@ -8,7 +9,7 @@ from typing import Annotated
 import typer
 
 from esign import __version__
-from esign.cli.command import EsignRootGroup
+from esign.cli._typer import EsignRootGroup
 from esign.cli.completion import register as register_completion
 
 HELP = """Document e-signature operations across providers (OKdokument, ZapSign, IndexHealth).

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from esign.cli.command import app_context, command, new_group
+from esign.cli._typer import app_context, command, new_group
 from esign.core.errors import CancelledError
 
 app = new_group("auth")

@@ -7,16 +7,9 @@ from typing import Annotated
 
 import typer
 
-from esign.cli.command import app_context, command
+from esign.cli._typer import app_context, command, completion_script
 
 SHELLS = ("bash", "zsh", "fish")
-COMPLETE_VAR = "_ESIGN_COMPLETE"
-
-
-def completion_script(shell: str) -> str:
-    from typer._completion_shared import get_completion_script
-
-    return get_completion_script(prog_name="esign", complete_var=COMPLETE_VAR, shell=shell) + "\n"
 
 
 def complete_shell(incomplete: str) -> list[str]:

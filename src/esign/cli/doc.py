@@ -1,13 +1,14 @@
 """`esign doc ...`: documents.
 
-No `from __future__ import annotations`: see esign.cli.shared_flags.
+No `from __future__ import annotations`: Typer reads these signatures at start-up, and real
+annotation objects spare it evaluating each one from a string.
 """
 
 from typing import Annotated
 
 import typer
 
-from esign.cli.command import app_context, command, new_group
+from esign.cli._typer import app_context, command, new_group
 from esign.cli.run import confirm, name_failure, provider_for, run
 from esign.core.errors import EsignError
 from esign.core.models import Outcome
@@ -185,7 +186,12 @@ WaitUntil = Annotated[
     ),
 ]
 WaitTimeout = Annotated[
-    str, typer.Option(metavar="DURATION", help="Give up after this long (exit 8): 90s, 10m, 2h.")
+    str,
+    typer.Option(
+        "--wait-timeout",
+        metavar="DURATION",
+        help="Give up waiting after this long (exit 8): 90s, 10m, 2h.",
+    ),
 ]
 WaitInterval = Annotated[
     str,
@@ -233,7 +239,7 @@ def download(
     wait: Annotated[
         bool, typer.Option("--wait", help="Wait until each document is signed, then download.")
     ] = False,
-    timeout: WaitTimeout = "10m",
+    wait_timeout: WaitTimeout = "10m",
     interval: WaitInterval = "5s",
 ) -> None:
     """Download documents' files: the signed one, and only once the document is signed.
@@ -257,7 +263,7 @@ def download(
         force=force,
         original=original,
         jobs=jobs,
-        wait=wait_settings(timeout, interval) if wait else None,
+        wait=wait_settings(wait_timeout, interval) if wait else None,
         any_state=any_state,
         attachment=attachment,
     )
@@ -283,7 +289,7 @@ def presign(
 def wait(
     document_id: DocumentId,
     until: WaitUntil = "signed",
-    timeout: WaitTimeout = "10m",
+    wait_timeout: WaitTimeout = "10m",
     interval: WaitInterval = "5s",
 ) -> None:
     """Wait until a document is signed (or, with --until final, no longer pending), then print
@@ -291,10 +297,9 @@ def wait(
     or OKdokument's errorsendinfo, whose outcome its API does not say), 8 on timeout.
     IndexHealth documents are never signed: use --until final (processing done).
 
-    Here --timeout is the wait's; the per-request HTTP timeout goes before the command
-    (esign --timeout 10 doc wait ...) or in ESIGN_TIMEOUT.
+    --wait-timeout bounds the whole wait; --timeout (shared) bounds each HTTP request.
 
-    Example: esign doc wait 7Ki_u1mrUwijfb --timeout 30m && esign doc download 7Ki_u1mrUwijfb
+    Example: esign doc wait 7Ki_u1mrUwijfb --wait-timeout 30m && esign doc download 7Ki_u1mrUwijfb
     """
     from esign.cli.downloads import wait_for_document
 
@@ -304,7 +309,7 @@ def wait(
     provider = provider_for(app_ctx)
     try:
         document, failure = wait_for_document(
-            app_ctx, provider, document_id, until, wait_settings(timeout, interval)
+            app_ctx, provider, document_id, until, wait_settings(wait_timeout, interval)
         )
     except EsignError as err:
         name_failure(app_ctx, err, document_id)
@@ -314,11 +319,11 @@ def wait(
         raise name_failure(app_ctx, failure, document_id)
 
 
-def wait_settings(timeout: str, interval: str) -> tuple[float, float]:
+def wait_settings(wait_timeout: str, interval: str) -> tuple[float, float]:
     from esign.core.errors import UsageError
     from esign.core.when import parse_duration
 
-    seconds = parse_duration(timeout, what="--timeout").total_seconds()
+    seconds = parse_duration(wait_timeout, what="--wait-timeout").total_seconds()
     gap = parse_duration(interval, what="--interval").total_seconds()
     if gap < 1:
         raise UsageError("--interval must be at least 1s: providers rate-limit polling")

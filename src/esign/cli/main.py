@@ -18,14 +18,14 @@ def main(argv: list[str] | None = None) -> int:
     # Start-up imports some 250 modules and builds the command tree: nearly all of it lives
     # until exit, so the cyclic collector's passes over it (about 60) are wasted. It is paused
     # here and resumed, with everything built so far frozen out of its sight, when the
-    # command starts (EsignCommand.invoke): `doc info` takes about 15% less time.
+    # command starts (EsignRootGroup.invoke): `doc info` takes about 15% less time.
     gc.disable()
     if "_ESIGN_COMPLETE" in os.environ:
         # Typer registers its shell classes only when it adds its own completion options,
         # which esign replaces with `esign completion SHELL`.
-        from esign.cli.shell_classes import register
+        from esign.cli._typer import register_shell_classes
 
-        register()
+        register_shell_classes()
     from esign.cli.app import root_command
 
     root_command().main(args=args, prog_name="esign")

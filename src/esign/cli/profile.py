@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from esign.cli.command import app_context, command, new_group
+from esign.cli._typer import app_context, command, new_group
 from esign.cli.completion import complete_profile, complete_provider
 from esign.cli.run import confirm
 

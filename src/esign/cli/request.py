@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from esign.cli.command import app_context, command, new_group
+from esign.cli._typer import app_context, command, new_group
 from esign.cli.run import confirm, name_failure, provider_for, run
 from esign.core.errors import EsignError
 from esign.core.when import parse_when

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from esign.cli.command import app_context
+from esign.cli._typer import app_context
 from esign.core.errors import CancelledError, EsignError
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from esign.cli.command import app_context, command, new_group
+from esign.cli._typer import app_context, command, new_group
 from esign.core.errors import UsageError
 
 app = new_group("sandbox")

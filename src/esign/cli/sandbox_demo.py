@@ -14,8 +14,8 @@ from esign.cli.run import provider_for
 from esign.core import sandbox_admin
 from esign.core.context import AppContext
 from esign.core.errors import UnexpectedError
+from esign.core.flags import GlobalFlags
 from esign.core.models import Document, Model, Outcome, SignatureRequest
-from esign.core.settings import GlobalFlags
 from esign.core.target import Target
 from esign.providers.options import CreateRequestOptions, DownloadOptions, SignerSpec
 
@@ -41,7 +41,9 @@ def run_demo(app: AppContext, out_dir: str | None, provider_name: str = "okdokum
             "ESIGN_API_KEY": creds["api_key"],
             "ESIGN_SANDBOX_URL": running.url,
         }
-        flags = GlobalFlags(output=app.flags.output, debug=app.flags.debug, quiet=True)
+        flags = GlobalFlags(
+            json=app.flags.json, output=app.flags.output, debug=app.flags.debug, quiet=True
+        )
         demo = AppContext(flags=flags, env=env, streams=app.streams, sleep=app.sleep)
         say = app.output.info
         provider = provider_for(demo)

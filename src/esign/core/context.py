@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from esign.core.settings import SECRET_ENV, GlobalFlags, Settings, resolve_settings
+from esign.core.flags import GlobalFlags
+from esign.core.settings import SECRET_ENV, Settings, resolve_settings
 from esign.core.streams import IOStreams
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class AppContext:
         from esign.core.output import Output
 
         return Output.choose(
-            self.streams, output=self.flags.output, raw=self.flags.raw, quiet=self.flags.quiet
+            self.streams, output=self.flags.format, raw=self.flags.raw, quiet=self.flags.quiet
         )
 
     @property

@@ -12,6 +12,7 @@ from typing import Any
 
 from esign.core.config import Config, Profile
 from esign.core.errors import UsageError
+from esign.core.flags import GlobalFlags
 from esign.core.secret import Secret
 
 PROVIDERS = ("okdokument", "zapsign", "indexhealth")
@@ -33,39 +34,6 @@ PROVIDER_SETTING_ENV = {
 }
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
-
-
-@dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
-class GlobalFlags:
-    """Flags every command accepts, before or after the command name."""
-
-    output: str | None = None  # "json" | "table"; None = decide by TTY
-    raw: bool = False
-    debug: bool = False
-    quiet: bool = False
-    profile: str | None = None
-    no_input: bool = False
-    timeout: float | None = None
-    max_attempts: int | None = None
-    proxy: str | None = None
-    ca_bundle: str | None = None
-
-    def merge(self, other: GlobalFlags) -> GlobalFlags:
-        """Values given in `other` (after the command) win over ours (before it)."""
-        return GlobalFlags(
-            output=other.output or self.output,
-            raw=self.raw or other.raw,
-            debug=self.debug or other.debug,
-            quiet=self.quiet or other.quiet,
-            profile=other.profile or self.profile,
-            no_input=self.no_input or other.no_input,
-            timeout=other.timeout if other.timeout is not None else self.timeout,
-            max_attempts=other.max_attempts
-            if other.max_attempts is not None
-            else self.max_attempts,
-            proxy=other.proxy if other.proxy is not None else self.proxy,
-            ca_bundle=other.ca_bundle if other.ca_bundle is not None else self.ca_bundle,
-        )
 
 
 @dataclass(eq=False, repr=False)  # not a value: start-up skips generating both

@@ -58,7 +58,7 @@ def wait_for(
                 document,
                 PendingError(
                     f"document {document.id} is still {document.status} after {_human(timeout)}",
-                    hint="wait longer with --timeout",
+                    hint="wait longer with --wait-timeout",
                     provider=document.provider,
                 ),
             )

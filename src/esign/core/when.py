@@ -1,4 +1,4 @@
-"""Parsing the times and durations users type (`--expires-at 7d`, `--timeout 10m`)."""
+"""Parsing the times and durations users type (`--expires-at 7d`, `--wait-timeout 10m`)."""
 
 from __future__ import annotations
 

@@ -1,65 +1,39 @@
-"""Every esign command: the shared flags, the app context, and error handling.
+"""Every esign command and group: the shared flags, the app context, and one error channel.
 
 Users put output flags after the command (`esign doc info ID --json`), so each command carries
-the shared flags itself (like cobra's persistent flags in gh), and the same flags before the
-command name are accepted by the root. `EsignCommand.invoke` strips them before Typer calls the
-function, builds the `AppContext`, and turns any `EsignError` into one stderr line and its exit
-code (DESIGN §5).
+the shared flags itself (like cobra's persistent flags in gh); the root and each group take
+them too, before the command name. The last one given wins. `EsignCommand.invoke` builds the
+`AppContext` and turns any `EsignError` into one stderr line and its exit code (DESIGN §5);
+`EsignRootGroup.main` does the same for click's own usage errors, so every failure a user can
+meet goes through `report`.
 """
 
 from __future__ import annotations
 
 import gc
+import inspect
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import typer
 import typer.main
-from typer import _click as click  # typer 0.29 vendors click; pinned in pyproject
-from typer._click.exceptions import UsageError
-from typer._click.globals import get_current_context
 from typer.core import TyperCommand, TyperGroup
 
-from esign.cli.fastparams import install as install_fast_coercion
-from esign.cli.shared_flags import (
-    SHARED_NAMES,
-    OutputFormat,
-    shared_flag_params,
-)
+from esign.cli._typer.coercion import install as install_fast_coercion
+from esign.cli._typer.flags import shared_flag_params, shared_names
+from esign.cli._typer.private import click, command_builder
+from esign.core.flags import GlobalFlags
 
 if TYPE_CHECKING:
     # At run time these load only when a command runs: `esign --help` never needs them.
     from esign.core.context import AppContext, ContextOverrides
     from esign.core.errors import EsignError
-    from esign.core.settings import GlobalFlags
 
 APP_KEY = "esign.app"
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def flags_from(values: dict[str, Any]) -> GlobalFlags:
-    from esign.core.settings import GlobalFlags
-
-    output = values.get("output")
-    if isinstance(output, OutputFormat):
-        output = output.value
-    if values.get("json_output"):
-        output = "json"
-    return GlobalFlags(
-        output=output,
-        raw=bool(values.get("raw")),
-        debug=bool(values.get("debug")),
-        quiet=bool(values.get("quiet")),
-        profile=values.get("profile"),
-        no_input=bool(values.get("no_input")),
-        timeout=values.get("timeout"),
-        max_attempts=values.get("max_attempts"),
-        proxy=values.get("proxy"),
-        ca_bundle=values.get("ca_bundle"),
-    )
 
 
 @dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
@@ -70,19 +44,24 @@ class RootState:
     overrides: ContextOverrides | None
 
 
+class SharedFlagShadowed(TypeError):
+    """A command declares an option a shared flag already has: one of the two would silently
+    win, so the command tree refuses to build."""
+
+
 class EsignCommand(TyperCommand):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # A command's own option wins over a shared flag of the same name (`doc wait
-        # --timeout 10m` is the wait's timeout); the shared one still works before the command.
-        own = {opt for param in self.params for opt in getattr(param, "opts", [])}
-        own_names = {param.name for param in self.params}
-        shared = [
-            p
-            for p in shared_flag_params()
-            if not own & set(getattr(p, "opts", [])) and p.name not in own_names
-        ]
-        self.shared_names = {p.name for p in shared}
+        shared = shared_flag_params()
+        shared_opts = {opt for p in shared for opt in getattr(p, "opts", [])}
+        for param in self.params:
+            clash = set(getattr(param, "opts", [])) & shared_opts
+            if clash or param.name in shared_names():
+                raise SharedFlagShadowed(
+                    f"`{self.name}` declares {', '.join(sorted(clash)) or param.name}, "
+                    "which is a shared flag: give the command's option another name"
+                )
+        self.shared_names = shared_names()
         self.params.extend(shared)
         install_fast_coercion(self.params)
 
@@ -90,16 +69,10 @@ class EsignCommand(TyperCommand):
         return _light(super().get_help_option(ctx))
 
     def invoke(self, ctx: click.Context) -> Any:
-        if not gc.isenabled():  # paused for start-up by the entry point (esign.cli.main)
-            gc.freeze()
-            gc.enable()
         from esign.core.context import AppContext
         from esign.core.errors import EsignError, ExitCode, UnexpectedError
-        from esign.core.settings import GlobalFlags
 
-        after = flags_from(
-            {name: ctx.params.pop(name, None) for name in SHARED_NAMES if name in self.shared_names}
-        )
+        after = _pop_shared(ctx)
         state = ctx.find_object(RootState)
         before = state.flags if state else GlobalFlags()
         overrides = state.overrides if state else _overrides(ctx.find_root().obj)
@@ -130,20 +103,37 @@ class EsignCommand(TyperCommand):
 
 
 class EsignGroup(TyperGroup):
-    """A command group. Its own parameters (the root's shared flags) get the same light
-    coercion as the commands', and its subcommands are built from their Typer definitions on
-    first use: building all eight of `doc` costs about 10 ms, and a run needs one."""
+    """A command group. It takes the shared flags too (`esign doc --json info ID`), with the
+    same light coercion as the commands', and its subcommands are built from their Typer
+    definitions on first use: building all eight of `doc` costs about 10 ms, and a run needs
+    one."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.params[:0] = shared_flag_params()
         install_fast_coercion(self.params)
         self._order: list[str] = list(self.commands)
         self._deferred: dict[str, Any] = {}
         self._typer_settings: dict[str, Any] = {}
 
+    def invoke(self, ctx: click.Context) -> Any:
+        given = _pop_shared(ctx)
+        state = ctx.find_object(RootState)
+        if state is None:
+            ctx.obj = RootState(flags=given, overrides=_overrides(ctx.obj))
+        else:
+            state.flags = state.flags.merge(given)
+        return super().invoke(ctx)
+
     @classmethod
     def from_typer(cls, app: typer.Typer) -> Self:
-        """The group for `app`, its commands left as definitions until asked for."""
+        """The group for `app`, its commands left as definitions until asked for (or, without
+        Typer's one-command builder, all built at once)."""
+        if command_builder() is None:
+            built = typer.main.get_group(app)
+            if not isinstance(built, cls):  # pragma: no cover - new_group sets the class
+                raise TypeError(f"{app.info.name} is not built as a {cls.__name__}")
+            return built
         registered = app.registered_commands
         app.registered_commands = []
         try:
@@ -167,24 +157,30 @@ class EsignGroup(TyperGroup):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         info = self._deferred.pop(cmd_name, None)
-        if info is not None:
-            self.commands[cmd_name] = typer.main.get_command_from_info(info, **self._typer_settings)
+        build = command_builder()
+        if info is not None and build is not None:
+            self.commands[cmd_name] = build(info, **self._typer_settings)
         return self.commands.get(cmd_name)
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        # Typer suggests from the commands already built; here that is not all of them.
+        # Typer suggests from the commands already built; here that is not all of them, so
+        # the suggestion is made again from every name.
         try:
-            return self._click_resolve_command(ctx, args)
-        except UsageError as err:
+            resolved: tuple[str | None, click.Command | None, list[str]]
+            resolved = super().resolve_command(ctx, args)
+            return resolved
+        except click.UsageError as err:
             if args:
                 from difflib import get_close_matches
 
+                message = str(err.message).split(". Did you mean")[0].rstrip(".")
                 matches = get_close_matches(args[0], self.list_commands(ctx))
                 if matches:
                     names = ", ".join(repr(name) for name in matches)
-                    err.message = f"{err.message.rstrip('.')}. Did you mean {names}?"
+                    message = f"{message}. Did you mean {names}?"
+                err.message = message
             raise
 
     def get_help_option(self, ctx: click.Context) -> Any:
@@ -196,16 +192,39 @@ class EsignRootGroup(EsignGroup):
     carries), and command groups are listed from `esign.cli.groups` and imported on first
     use."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.params[:0] = shared_flag_params()
-
     def invoke(self, ctx: click.Context) -> Any:
-        # The shared flags given before the command name, kept for EsignCommand to merge with
-        # those after it; the Typer callback (--version) sees only its own parameters.
-        flags = flags_from({name: ctx.params.pop(name, None) for name in SHARED_NAMES})
-        ctx.obj = RootState(flags=flags, overrides=_overrides(ctx.obj))
+        if not gc.isenabled():  # paused for start-up by the entry point (esign.cli.main)
+            # What start-up built lives until exit: out of the collector's sight from here.
+            gc.freeze()
+            gc.enable()
         return super().invoke(ctx)
+
+    def main(self, args: Sequence[str] | None = None, *extra: Any, **kwargs: Any) -> Any:
+        """click's main, with its own usage errors turned into esign's error contract: one
+        `error:` line with a hint (and the JSON object under --json), exit 2."""
+        standalone = kwargs.pop("standalone_mode", True)
+        argv = list(sys.argv[1:] if args is None else args)
+        kwargs["standalone_mode"] = False
+        try:
+            # Without standalone mode, click hands back an Exit's code instead of raising it.
+            returned = super().main(argv, *extra, **kwargs)
+            code = returned if isinstance(returned, int) else 0
+        except click.Exit as stop:
+            code = stop.exit_code
+        except click.NoArgsIsHelpError as shown:
+            shown.show()
+            code = 0
+        except click.UsageError as err:
+            code = _report_usage(err, argv, kwargs.get("obj"))
+        except click.ClickException as err:
+            err.show()
+            code = err.exit_code
+        except click.Abort:
+            sys.stderr.write("\nerror: interrupted\n")
+            code = 130
+        if standalone:
+            sys.exit(code)
+        return code
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         from esign.cli.groups import GROUPS
@@ -230,11 +249,35 @@ class EsignRootGroup(EsignGroup):
             if name in GROUPS and name not in self.commands:
                 rows.append((name, GROUPS[name][1]))  # no import just to print a summary
                 continue
+            deferred = self._deferred.get(name)
+            if deferred is not None:  # no build either: the summary is the docstring's
+                doc = inspect.getdoc(deferred.callback) or ""
+                rows.append((name, doc.split("\n")[0]))
+                continue
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:
                 rows.append((name, command.get_short_help_str(formatter.width)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def _pop_shared(ctx: click.Context) -> GlobalFlags:
+    """The shared flags given at this level, taken out of the values the function gets."""
+    return GlobalFlags.from_values({name: ctx.params.pop(name, None) for name in shared_names()})
+
+
+def _report_usage(err: Any, argv: list[str], obj: Any) -> int:
+    """A usage error found while parsing, before any command ran: reported like every error,
+    with a hint naming the help of the command it concerns."""
+    from esign.core.context import AppContext
+    from esign.core.errors import UsageError
+
+    flags = GlobalFlags(json="--json" in argv, debug="--debug" in argv)
+    app = AppContext.create(flags, _overrides(obj))
+    path = err.ctx.command_path if err.ctx is not None else "esign"
+    message = err.format_message().rstrip(".") if hasattr(err, "format_message") else str(err)
+    report(app, UsageError(message[:1].lower() + message[1:], hint=f"try '{path} --help'"))
+    return 2
 
 
 def _light(option: Any) -> Any:
@@ -266,7 +309,7 @@ def report(app: AppContext, err: EsignError) -> None:
 def app_context() -> AppContext:
     from esign.core.context import AppContext
 
-    ctx = get_current_context()
+    ctx = click.get_current_context()
     app = ctx.meta.get(APP_KEY)
     if not isinstance(app, AppContext):  # pragma: no cover - a command without EsignCommand
         print("internal error: command has no app context", file=sys.stderr)
