@@ -39,10 +39,14 @@ def register() -> None:
     _registered = True
     found = shell_classes()
     if found is None:
-        # Typer's own classes, registered the way its --install-completion does.
-        import typer.completion
+        # Typer's own classes: Typer registers them when it builds an app that has its
+        # --install-completion option, so one is built and thrown away.
+        import typer
+        import typer.main
 
-        typer.completion.completion_init()
+        throwaway = typer.Typer(add_completion=True)
+        throwaway.command()(lambda: None)
+        typer.main.get_command(throwaway)
         return
     zsh_base, fish_base, completion_init = found
 
