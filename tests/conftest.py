@@ -22,6 +22,7 @@ from esign.cli.app import app, root_command
 from esign.core.context import ContextOverrides
 from esign.sandbox.pdf import sample_contract
 from esign.sandbox.server import RunningSandbox, start_in_thread
+from tests.hostile import HostileServer
 
 # typer's runner builds its command with typer.main.get_command (every command at once);
 # the tests drive the root the `esign` entry point runs, which builds each on first use.
@@ -122,6 +123,14 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ESIGN_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("ESIGN_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileServer]:
+    """A loopback server that answers whatever the test routes to it (tests/hostile.py)."""
+    server = HostileServer()
+    yield server
+    server.close()
 
 
 @pytest.fixture

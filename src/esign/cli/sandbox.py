@@ -161,9 +161,10 @@ def sign(
     if output.json_mode:
         output.write_json(result)
     else:
-        app_ctx.streams.stdout.write(
-            f"{result.get('provider')} document {result.get('id')} is now {result.get('state')}\n"
-        )
+        from esign.core.terminal import for_terminal
+
+        line = f"{result.get('provider')} document {result.get('id')} is now {result.get('state')}"
+        app_ctx.streams.stdout.write(for_terminal(line) + "\n")
 
 
 @command(app, "demo")

@@ -1,0 +1,90 @@
+"""What a hostile provider answers is data: escape sequences are shown, never obeyed; secrets
+are masked before anything is cut short; a promised PDF that is not one is never saved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.hostile import HostileServer, json_reply, pdf_reply
+
+KEY = "5a4d0c1e_" + "k" * 64
+# What a terminal would obey: a clipboard write (OSC 52), a screen clear, a fake link, a
+# cursor jump through a C1 CSI, a carriage return that overwrites the line.
+ESCAPES = "\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J\x1b]8;;http://evil\x1b\\x\u009b1;1H\rfake"
+RAW_CONTROLS = ("\x1b", "\x07", "\u009b", "\r")
+
+
+def okd(hostile: HostileServer) -> Cli:
+    return Cli(
+        {
+            "ESIGN_PROVIDER": "okdokument",
+            "ESIGN_BASE_URL": f"{hostile.url}/JSON",
+            "ESIGN_API_KEY": KEY,
+            "NO_COLOR": "1",  # no styling: any ESC left in the output came from the server
+        }
+    )
+
+
+def metadata(name: str, state: str = "tosign") -> str:
+    return json.dumps({"id": "doc1", "filename": name, "state": state, "date": 1700000000000})
+
+
+def test_escape_sequences_in_a_document_name_are_shown_not_sent_to_the_terminal(
+    hostile: HostileServer,
+) -> None:
+    hostile.route("GET", "/document/metadata/", json_reply(metadata(f"contract{ESCAPES}.pdf")))
+    result = okd(hostile)("doc", "info", "doc1", tty=True)
+    assert result.exit_code == 0, result.stderr
+    assert not any(ch in result.stdout for ch in RAW_CONTROLS)
+    assert "contract\\x1b]52;c;ZWNobyBwd25lZA==\\x07" in result.stdout  # visible, inert
+
+
+def test_escape_sequences_in_a_list_table_are_shown_not_sent(hostile: HostileServer) -> None:
+    rows = [json.loads(metadata(f"n{ESCAPES}", state=f"tosign{ESCAPES}"))]
+    hostile.route("GET", "/list/flat", json_reply(json.dumps(rows)))
+    result = okd(hostile)("doc", "list", tty=True)
+    assert result.exit_code == 0, result.stderr
+    assert not any(ch in result.stdout for ch in RAW_CONTROLS)
+
+
+def test_escape_sequences_in_a_provider_error_never_reach_the_error_line(
+    hostile: HostileServer,
+) -> None:
+    body = json.dumps({"message": f"err.document.not.exist{ESCAPES}", "value": f"x{ESCAPES}"})
+    hostile.route("GET", "/document/metadata/", json_reply(body, 400))
+    result = okd(hostile)("doc", "info", "doc1")
+    assert result.exit_code != 0
+    [line] = result.stderr.splitlines()  # one line: a CR or LF from the provider cannot add one
+    assert line.startswith("error: ")
+    assert not any(ch in result.stderr for ch in RAW_CONTROLS)
+    assert "\\x1b[2J" in line
+
+
+def test_escape_sequences_in_a_json_error_are_escaped_by_json(hostile: HostileServer) -> None:
+    body = json.dumps({"message": f"boom{ESCAPES}"})
+    hostile.route("GET", "/document/metadata/", json_reply(body, 400))
+    result = okd(hostile)("doc", "info", "doc1", "--json")
+    assert "\x1b" not in result.stderr
+    error = json.loads(result.stderr.splitlines()[-1])["error"]
+    assert ESCAPES in error["provider_message"]  # data kept exactly, escaped by JSON
+
+
+# -- promised PDFs --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [b"", b"%", b"%PD", b"%PDF"], ids=["empty", "1", "3", "4"])
+@pytest.mark.parametrize("where", ["file", "stdout"])
+def test_a_body_too_short_to_be_a_pdf_is_refused_and_nothing_is_written(
+    hostile: HostileServer, tmp_path: Path, body: bytes, where: str
+) -> None:
+    hostile.route("GET", "/JSON/document/doc1$", pdf_reply(body))
+    target = tmp_path / "d.pdf"
+    result = okd(hostile)("doc", "download", "doc1", "-o", str(target) if where == "file" else "-")
+    assert result.exit_code == 1, result.stderr
+    assert "not a PDF" in result.stderr
+    assert result.stdout_bytes == b""
+    assert list(tmp_path.iterdir()) == []
