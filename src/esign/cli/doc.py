@@ -254,7 +254,8 @@ def wait(
     document, failure = wait_for_document(
         app_ctx, provider, document_id, until, wait_settings(timeout, interval)
     )
-    app_ctx.output.emit(Outcome(document))
+    if document is not None:
+        app_ctx.output.emit(Outcome(document))
     if failure is not None:
         raise failure
 

@@ -71,7 +71,7 @@ def _from_text(source: str | None, app: AppContext) -> str | None:
 
 def wait_for_document(
     app: AppContext, provider: Provider, document_id: str, until: str, wait: tuple[float, float]
-) -> tuple[Document, EsignError | None]:
+) -> tuple[Document | None, EsignError | None]:
     timeout, interval = wait
 
     def fetch() -> Document:

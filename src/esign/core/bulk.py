@@ -119,6 +119,7 @@ class NameClaims:
         self._index = {document_id: n for n, document_id in enumerate(ids)}
         self._cancel = cancel
         self._proposed: dict[int, Path | None] = {}
+        self._uncontested: dict[int, bool] = {}
         self._frontier = 0  # every index below it has proposed
         self._finals: list[Path | None] = []
         self._taken: set[Path] = set()
@@ -127,14 +128,18 @@ class NameClaims:
     def for_id(self, document_id: str) -> DocumentName:
         return DocumentName(self, self._index[document_id])
 
-    def _propose(self, index: int, path: Path | None) -> None:
+    def _propose(self, index: int, path: Path | None) -> bool:
         with self._changed:
             if index in self._proposed:
-                return  # a retried transfer keeps the name its first attempt proposed
+                # A retried transfer keeps the name its first attempt proposed.
+                return self._uncontested.get(index, True)
+            first = path not in self._proposed.values()
+            self._uncontested[index] = first
             self._proposed[index] = path
             while self._frontier in self._proposed:
                 self._frontier += 1
             self._changed.notify_all()
+            return first
 
     def _settle(self, index: int) -> Path:
         with self._changed:
@@ -173,8 +178,8 @@ class DocumentName:
         self._claims = claims
         self._index = index
 
-    def propose(self, path: Path) -> None:
-        self._claims._propose(self._index, path)
+    def propose(self, path: Path) -> bool:
+        return self._claims._propose(self._index, path)
 
     def settle(self) -> Path:
         return self._claims._settle(self._index)

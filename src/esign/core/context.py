@@ -93,6 +93,13 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from esign.core.limits import check_environment
+
+            check_environment(  # bounded like the flags
+                self.env,
+                timeout_flag=self.flags.timeout is not None,
+                attempts_flag=self.flags.max_attempts is not None,
+            )
             self._settings = resolve_settings(self.flags, self.env, self.config)
         return self._settings
 

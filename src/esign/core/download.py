@@ -61,7 +61,10 @@ class NameClaim(Protocol):
     when the headers arrive, and learns the name to use once the body is complete (a pool
     may have to give a shared name to another document)."""
 
-    def propose(self, path: Path) -> None: ...
+    def propose(self, path: Path) -> bool:
+        """Returns False when another download of this run proposed the same name first: a
+        file there may be that download's, so only the final move can tell."""
+        ...
 
     def settle(self) -> Path: ...
 
@@ -74,8 +77,9 @@ class OwnName:
     def __init__(self) -> None:
         self._path: Path | None = None
 
-    def propose(self, path: Path) -> None:
+    def propose(self, path: Path) -> bool:
         self._path = path
+        return True
 
     def settle(self) -> Path:
         assert self._path is not None
@@ -229,8 +233,8 @@ def _receive(
         assert target.path is not None
         if target.kind == "dir":
             proposed = target.path / _server_name(response, source)
-            names.propose(proposed)
-            _refuse_overwrite(proposed, force)
+            if names.propose(proposed):
+                _refuse_overwrite(proposed, force)  # early: before the body is fetched
             settle = names.settle
         else:
             proposed = target.path
