@@ -85,6 +85,9 @@ class HostileServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True  # a hanging answer must not hold the test's exit
+        # A client that leaves mid-answer is what many tests want: no traceback on stderr
+        # (in-process CLI runs capture stderr, and would see the server's complaint).
+        self._httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
         self.port = self._httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()

@@ -208,6 +208,7 @@ def test_a_full_disk_is_one_line_with_exit_1(hostile: HostileServer) -> None:
     hostile.route("GET", "/JSON/document/d$", pdf_reply(pdf("x", 200000)))
     result = okd(hostile)("doc", "download", "d", "-o", "/dev/full")
     assert result.exit_code == 1, result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
     [line] = result.stderr.splitlines()
     assert "no space left" in line and "unexpected failure" not in line
 

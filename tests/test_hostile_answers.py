@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.hostile import HostileServer, json_reply, pdf_reply
+from tests.hostile import HostileServer, Reply, json_reply, pdf_reply
 
-KEY = "5a4d0c1e_" + "k" * 64
+KEY = "5a4d0c1e_" + "0123456789abcdef" * 4
 # What a terminal would obey: a clipboard write (OSC 52), a screen clear, a fake link, a
 # cursor jump through a C1 CSI, a carriage return that overwrites the line.
 ESCAPES = "\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J\x1b]8;;http://evil\x1b\\x\u009b1;1H\rfake"
@@ -88,3 +88,56 @@ def test_a_body_too_short_to_be_a_pdf_is_refused_and_nothing_is_written(
     assert "not a PDF" in result.stderr
     assert result.stdout_bytes == b""
     assert list(tmp_path.iterdir()) == []
+
+
+# -- secrets cut in half ------------------------------------------------------------------
+
+
+def zs(hostile: HostileServer) -> Cli:
+    return Cli(
+        {
+            "ESIGN_PROVIDER": "zapsign",
+            "ESIGN_BASE_URL": f"{hostile.url}/api/v1",
+            "ESIGN_API_KEY": KEY,
+        }
+    )
+
+
+def leaked(text: str) -> bool:
+    """Any 12 characters of the key in a row: a prefix is as good as a leak."""
+    return any(KEY[i : i + 12] in text for i in range(len(KEY) - 11))
+
+
+def test_a_secret_straddling_the_300_character_cut_is_masked_before_the_cut(
+    hostile: HostileServer,
+) -> None:
+    detail = "x" * 270 + " invalid key: " + KEY + " (see the docs)"
+    hostile.route("GET", "/api/v1/docs/", json_reply(json.dumps({"detail": detail}), 400))
+    result = zs(hostile)("doc", "info", "doc1", "--json")
+    assert result.exit_code == 6, result.stderr
+    assert not leaked(result.stderr), result.stderr
+    assert "[REDACTED]" in result.stderr
+
+
+def test_a_secret_straddling_the_200_character_cut_of_a_text_answer_is_masked(
+    hostile: HostileServer,
+) -> None:
+    page = "<html><body>" + "y" * 170 + " key " + KEY + "</body></html>"
+    hostile.route(
+        "GET", "/document/metadata/", Reply(400, [("Content-Type", "text/html")], page.encode())
+    )
+    result = okd(hostile)("doc", "info", "doc1", "--json")
+    assert result.exit_code != 0
+    assert not leaked(result.stderr), result.stderr
+
+
+def test_debug_trace_masks_a_secret_before_shortening_a_long_string(
+    hostile: HostileServer,
+) -> None:
+    body = json.loads(metadata("x.pdf"))
+    body["note"] = KEY + " " + "z" * 300  # a long string: the trace shows its first 40 chars
+    hostile.route("GET", "/document/metadata/", json_reply(json.dumps(body)))
+    result = okd(hostile)("doc", "info", "doc1", "--debug")
+    assert result.exit_code == 0, result.stderr
+    assert "< {" in result.stderr  # the body was traced
+    assert not leaked(result.stderr), result.stderr

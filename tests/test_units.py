@@ -256,3 +256,9 @@ def test_load_config_reads_profiles(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text("not = [valid")
     with pytest.raises(UsageError, match="not valid TOML"):
         load_config({"ESIGN_CONFIG_DIR": str(tmp_path)})
+
+
+def test_scrub_masks_a_secret_whole_when_another_secret_is_part_of_it() -> None:
+    long_secret, short_secret = "SEKRET-abcdef-0123456789", "abcdef"
+    shown = scrub(f"invalid key: {long_secret}", [short_secret, long_secret])
+    assert shown == f"invalid key: {REDACTED}"

@@ -106,6 +106,7 @@ class AppContext:
     @property
     def credentials(self) -> Credentials:
         if self._credentials is None:
+            from esign.core.config import config_lock
             from esign.core.credentials import (
                 Credentials,
                 FileStore,
@@ -115,7 +116,7 @@ class AppContext:
 
             self._credentials = Credentials(
                 KeyringStore(self.keyring_backend),
-                FileStore(insecure_file_path(self.env)),
+                FileStore(insecure_file_path(self.env), lambda: config_lock(self.env)),
                 warn=self.output.warn,
             )
         return self._credentials

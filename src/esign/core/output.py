@@ -81,10 +81,14 @@ class Output:
         self.streams.stderr.flush()
 
     def error(self, err: EsignError) -> None:
-        # The message and hint quote the provider: one line, nothing a terminal would obey.
-        self.streams.stderr.write(for_terminal(err.line()) + "\n")
+        from esign.core.redact import scrub
+
+        # The message and hint quote the provider: one line, no secret this process holds,
+        # nothing a terminal would obey.
+        self.streams.stderr.write(for_terminal(scrub(err.line())) + "\n")
         if self.json_mode and self.explicit:
-            self.streams.stderr.write(json.dumps(err.to_dict(), ensure_ascii=False) + "\n")
+            shown = scrub(json.dumps(err.to_dict(), ensure_ascii=False))
+            self.streams.stderr.write(shown + "\n")
         self.streams.stderr.flush()
 
     # -- terminal rendering ---------------------------------------------------------------
