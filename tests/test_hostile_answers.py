@@ -73,6 +73,17 @@ def test_escape_sequences_in_a_json_error_are_escaped_by_json(hostile: HostileSe
     assert ESCAPES in error["provider_message"]  # data kept exactly, escaped by JSON
 
 
+def test_json_output_escapes_c1_controls_that_json_dumps_leaves_raw(
+    hostile: HostileServer,
+) -> None:
+    name = f"contract{ESCAPES}\u202egnp.pdf"
+    hostile.route("GET", "/document/metadata/", json_reply(metadata(name)))
+    result = okd(hostile)("doc", "info", "doc1", "--json", tty=True)
+    assert result.exit_code == 0, result.stderr
+    assert not any(ch in result.stdout for ch in (*RAW_CONTROLS, "\u202e"))
+    assert json.loads(result.stdout)["name"] == name  # the same data, escaped
+
+
 # -- promised PDFs --------------------------------------------------------------------------
 
 

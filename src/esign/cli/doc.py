@@ -185,7 +185,8 @@ def download(
         typer.Option(
             "--from",
             metavar="FILE|-",
-            help="Read more IDs from FILE (or stdin), one per line; # starts a comment.",
+            help="Read more IDs from FILE (or stdin): UTF-8, one per line, at most 8 MiB; # "
+            "starts a comment.",
             show_default=False,
         ),
     ] = None,

@@ -172,8 +172,10 @@ def _download_many(
 
         try:
             items = run_pool(ids, job.jobs, work, done, cancel)
-        except BaseException:
-            # Stopped: the workers may still be blocked somewhere; their files go now.
+        except KeyboardInterrupt:
+            # Ctrl-C, SIGTERM, SIGHUP: the process ends now, while workers may still be
+            # blocked somewhere; their files go with it. (Any other failure lets the cancelled
+            # workers remove their own.)
             PART_FILES.abandon()
             raise
     codes = [i.error.exit_code for i in items if i.error is not None]

@@ -25,7 +25,7 @@ from esign.core.models import (
     SignatureRequest,
 )
 from esign.core.streams import IOStreams
-from esign.core.terminal import for_terminal
+from esign.core.terminal import for_terminal, json_for_terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -62,11 +62,12 @@ class Output:
         self._render_table(outcome.model)
 
     def write_json(self, data: Any) -> None:
-        self.streams.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        self.streams.stdout.write(json_for_terminal(text) + "\n")
         self.streams.stdout.flush()
 
     def write_json_line(self, data: Any) -> None:
-        self.streams.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self.streams.stdout.write(json_for_terminal(json.dumps(data, ensure_ascii=False)) + "\n")
         self.streams.stdout.flush()
 
     # -- messages on stderr ---------------------------------------------------------------
@@ -87,7 +88,7 @@ class Output:
         # nothing a terminal would obey.
         self.streams.stderr.write(for_terminal(scrub(err.line())) + "\n")
         if self.json_mode and self.explicit:
-            shown = scrub(json.dumps(err.to_dict(), ensure_ascii=False))
+            shown = json_for_terminal(scrub(json.dumps(err.to_dict(), ensure_ascii=False)))
             self.streams.stderr.write(shown + "\n")
         self.streams.stderr.flush()
 

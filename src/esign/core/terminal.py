@@ -26,3 +26,13 @@ def for_terminal(text: str) -> str:
     """`text` as one line with every control character shown, never interpreted: an escape
     sequence prints as `\\x1b[2J`, a line break as `\\x0a`."""
     return _CONTROL.sub(_visible, text)
+
+
+# What json.dumps(ensure_ascii=False) leaves raw: DEL, the C1 controls and the reordering
+# marks. Inside a JSON string their \u escapes mean the same characters.
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_for_terminal(text: str) -> str:
+    """JSON text with every control character escaped (json.dumps escapes only C0)."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
