@@ -73,6 +73,28 @@ def test_sigterm_and_sighup_clean_up_like_ctrl_c(
     assert signal.Signals(signum).name in err
 
 
+def test_nohup_still_keeps_esign_running_when_the_terminal_hangs_up(
+    hostile: HostileServer, tmp_path: Path
+) -> None:
+    hostile.route(
+        "GET",
+        "/JSON/document/",
+        pdf_reply(b"%PDF-1.7 " + b"x" * 400_000, drip=0.01, drip_size=20_000),
+    )
+    proc = subprocess.Popen(
+        [ESIGN, "doc", "download", "d1", "-o", str(tmp_path / "d.pdf")],
+        env=env_for(hostile),
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),  # what nohup does
+    )
+    wait_for_parts(tmp_path)
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert [p.name for p in tmp_path.iterdir()] == ["d.pdf"]
+
+
 def test_a_bulk_download_stalled_in_reads_stops_within_a_second_of_ctrl_c(
     hostile: HostileServer, tmp_path: Path
 ) -> None:

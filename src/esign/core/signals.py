@@ -44,9 +44,12 @@ def _handler(signum: int, frame: FrameType | None) -> None:
 
 
 def install() -> None:
-    """From the entry point, in the main thread."""
+    """From the entry point, in the main thread. A signal the parent set to be ignored stays
+    ignored: `nohup esign ...` must survive the terminal closing, and a background job in a
+    non-interactive shell ignores Ctrl-C by design."""
     for signum in NAMES:
-        signal.signal(signum, _handler)
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _handler)
 
 
 def received() -> int | None:
