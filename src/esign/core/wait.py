@@ -14,6 +14,7 @@ UNTIL = ("signed", "final")
 STILL_OPEN = frozenset({"pending", "processing"})
 BACKOFF_FACTOR = 1.5
 MAX_INTERVAL = 60.0
+FINAL_POLL_GRACE = 1.0
 
 
 @dataclass
@@ -66,7 +67,9 @@ def wait_for(
     last_status: str | None = None
     last: Document | None = None
     while True:
-        document = _within(fetch, deadline - clock())
+        # The poll due at the deadline itself (was it signed in the last interval?) gets a
+        # second to answer; a server still dripping after that is out of time.
+        document = _within(fetch, max(deadline - clock(), FINAL_POLL_GRACE))
         if document is None:
             subject = f"document {last.id} is still {last.status}" if last else "no answer"
             return WaitResult(
