@@ -21,6 +21,7 @@ from esign.cli.app import app
 from esign.core.context import ContextOverrides
 from esign.sandbox.pdf import sample_contract
 from esign.sandbox.server import RunningSandbox, start_in_thread
+from tests.hostile import HostileServer
 from tests.proxyserver import auth_proxy, http_proxy, socks_proxy  # noqa: F401 - fixtures
 from tests.rawserver import certificate, serve  # noqa: F401 - fixtures
 
@@ -120,6 +121,14 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ESIGN_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("ESIGN_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileServer]:
+    """A loopback server that answers whatever the test routes to it (tests/hostile.py)."""
+    server = HostileServer()
+    yield server
+    server.close()
 
 
 @pytest.fixture

@@ -87,7 +87,8 @@ def test_encode_segment() -> None:
         ("line\nbreak.pdf", "linebreak.pdf"),
         ("", None),
         (None, None),
-        ("a" * 300 + ".pdf", "a" * 196 + ".pdf"),
+        ("a" * 300 + ".pdf", "a" * 251 + ".pdf"),  # 255 bytes, the file systems' limit
+        ("é" * 200 + ".pdf", "é" * 125 + ".pdf"),  # cut by bytes, never inside a character
     ],
 )
 def test_safe_filename(name: str | None, expected: str | None) -> None:
@@ -256,3 +257,9 @@ def test_load_config_reads_profiles(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text("not = [valid")
     with pytest.raises(UsageError, match="not valid TOML"):
         load_config({"ESIGN_CONFIG_DIR": str(tmp_path)})
+
+
+def test_scrub_masks_a_secret_whole_when_another_secret_is_part_of_it() -> None:
+    long_secret, short_secret = "SEKRET-abcdef-0123456789", "abcdef"
+    shown = scrub(f"invalid key: {long_secret}", [short_secret, long_secret])
+    assert shown == f"invalid key: {REDACTED}"

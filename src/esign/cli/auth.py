@@ -42,7 +42,10 @@ def login(
     if with_token:
         secret = app_ctx.streams.stdin.read()
     elif app_ctx.interactive:
-        secret = typer.prompt(f"{label} for profile {name}", hide_input=True, err=True)
+        from esign.cli.run import prompt_stops
+
+        with prompt_stops("nothing was stored"):
+            secret = typer.prompt(f"{label} for profile {name}", hide_input=True, err=True)
     else:
         raise CancelledError(
             "a prompt is needed but there is no terminal (or --no-input was given)",

@@ -232,7 +232,8 @@ def download(
         typer.Option(
             "--from",
             metavar="FILE|-",
-            help="Read more IDs from FILE (or stdin), one per line; # starts a comment.",
+            help="Read more IDs from FILE (or stdin): UTF-8, one per line, at most 8 MiB; # "
+            "starts a comment.",
             show_default=False,
         ),
     ] = None,
@@ -314,7 +315,8 @@ def wait(
     except EsignError as err:
         name_failure(app_ctx, err, document_id)
         raise
-    app_ctx.output.emit(Outcome(document))
+    if document is not None:
+        app_ctx.output.emit(Outcome(document))
     if failure is not None:
         raise name_failure(app_ctx, failure, document_id)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,21 +46,44 @@ class DownloadJob:
         )
 
 
+# `--from` is a list of IDs, not a stream to read for ever (`--from /dev/zero`): 8 MiB holds
+# some 200,000 IDs.
+MAX_FROM_BYTES = 8 << 20
+
+
 def _from_text(source: str | None, app: AppContext) -> str | None:
     if source is None:
         return None
-    if source == "-":
-        return app.streams.stdin.read()
+    what = "stdin" if source == "-" else source
     try:
-        with open(source, encoding="utf-8") as handle:
-            return handle.read()
+        if source == "-":
+            stdin = app.streams.stdin
+            buffer = getattr(stdin, "buffer", None)
+            data = buffer.read(MAX_FROM_BYTES + 1) if buffer is not None else None
+            if data is None:
+                data = stdin.read(MAX_FROM_BYTES + 1).encode("utf-8", "surrogateescape")
+        else:
+            with open(source, "rb") as handle:
+                data = handle.read(MAX_FROM_BYTES + 1)
     except OSError as exc:
-        raise UsageError(f"cannot read --from {source}: {exc.strerror}") from None
+        raise UsageError(f"cannot read --from {what}: {exc.strerror}") from None
+    if len(data) > MAX_FROM_BYTES:
+        raise UsageError(
+            f"--from {what} is larger than {MAX_FROM_BYTES >> 20} MiB",
+            hint="split the ID list into several runs",
+        )
+    try:
+        return data.decode("utf-8-sig")  # a BOM from a Windows editor is not part of an ID
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"--from {what} is not UTF-8 text (byte {exc.start})",
+            hint="one document ID per line, in UTF-8",
+        ) from None
 
 
 def wait_for_document(
     app: AppContext, provider: Provider, document_id: str, until: str, wait: tuple[float, float]
-) -> tuple[Document, EsignError | None]:
+) -> tuple[Document | None, EsignError | None]:
     timeout, interval = wait
     if until == "signed" and not provider.has_signing_state:
         raise UnsupportedError(
@@ -135,21 +157,29 @@ def _download_one(
 def _download_many(
     app: AppContext, provider: Provider, ids: list[str], target: Target, job: DownloadJob
 ) -> None:
-    claims = NameClaims()
+    from esign.core.cancel import Cancellation
+    from esign.core.partfiles import PART_FILES
+
+    cancel = Cancellation()
+    claims = NameClaims(ids, cancel)
     output = app.output
 
-    def work(document_id: str, cancel: threading.Event) -> DownloadResult:
-        if job.wait is not None:
-            _, failure = wait_for_document(app, provider, document_id, "signed", job.wait)
-            if failure is not None:
-                raise failure
-        opts = job.options(
-            target,
-            progress=False,  # one overall bar instead
-            cancel=cancel,
-            claim=claims.for_id(document_id),
-        )
-        return provider.download(document_id, opts, app.streams)
+    def work(document_id: str, cancel: Cancellation) -> DownloadResult:
+        name = claims.for_id(document_id)
+        try:
+            if job.wait is not None:
+                _, failure = wait_for_document(app, provider, document_id, "signed", job.wait)
+                if failure is not None:
+                    raise failure
+            opts = job.options(
+                target,
+                progress=False,  # one overall bar instead
+                cancel=cancel,
+                claim=name,
+            )
+            return provider.download(document_id, opts, app.streams)
+        finally:
+            name.release()
 
     with _overall_progress(app, len(ids)) as advance:
 
@@ -167,7 +197,14 @@ def _download_many(
                 if output.json_mode:
                     output.write_json_line({"id": item.id, **item.error.to_dict()})
 
-        items = run_pool(ids, job.jobs, work, done)
+        try:
+            items = run_pool(ids, job.jobs, work, done, cancel)
+        except KeyboardInterrupt:
+            # Ctrl-C, SIGTERM, SIGHUP: the process ends now, while workers may still be
+            # blocked somewhere; their files go with it. (Any other failure lets the cancelled
+            # workers remove their own.)
+            PART_FILES.abandon()
+            raise
     codes = [i.error.exit_code for i in items if i.error is not None]
     if codes:
         # Each failure was reported on its own line; the exit code is the worst of them.

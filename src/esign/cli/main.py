@@ -26,7 +26,18 @@ def main(argv: list[str] | None = None) -> int:
         from esign.cli._typer import register_shell_classes
 
         register_shell_classes()
+    from esign.core import signals
+
+    signals.install()
     from esign.cli.app import root_command
 
-    root_command().main(args=args, prog_name="esign")
+    try:
+        root_command().main(args=args, prog_name="esign")
+    except SystemExit as done:
+        # Typer turns a stop before the command ran (while parsing) into exit 130 whatever
+        # the signal was.
+        stopped = signals.received()
+        if stopped is not None and done.code == 130:
+            raise SystemExit(128 + stopped) from None
+        raise
     return 0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import typer
 
 from esign.cli._typer import app_context
-from esign.core.errors import CancelledError, EsignError
+from esign.core.errors import CancelledError, EsignError, InterruptedByUser
 
 if TYPE_CHECKING:
     from esign.core.context import AppContext
@@ -60,5 +61,24 @@ def confirm(app: AppContext, question: str, *, yes: bool) -> None:
         raise CancelledError(
             f"{question.rstrip('?')}: confirmation needed", hint="add --yes to proceed"
         )
-    if not typer.confirm(question, default=False, err=True):
+    with prompt_stops("nothing was changed"):
+        agreed = typer.confirm(question, default=False, err=True)
+    if not agreed:
         raise CancelledError("cancelled; nothing was changed")
+
+
+@contextmanager
+def prompt_stops(outcome: str) -> Iterator[None]:
+    """Ctrl-C at a prompt is an interruption (exit 130 with the error line), and a closed
+    stdin a cancellation (exit 3): never click's bare "Aborted!" with exit 1."""
+    try:
+        yield
+    except typer.Abort as abort:
+        stop = abort.__context__
+        if isinstance(stop, KeyboardInterrupt):
+            from esign.core.signals import Stopped
+
+            if isinstance(stop, Stopped) and stop.exit_code != 130:
+                raise stop from None  # SIGTERM, SIGHUP: their own exit code
+            raise InterruptedByUser(f"interrupted at the prompt; {outcome}") from None
+        raise CancelledError(f"no answer at the prompt (end of input); {outcome}") from None

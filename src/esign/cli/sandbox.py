@@ -60,7 +60,8 @@ def serve(
     from esign.sandbox.server import serve as run_server
 
     app_ctx = app_context()
-    sandbox = Sandbox(seed=seed)
+    token = admin_token_for(host)
+    sandbox = Sandbox(seed=seed, admin_token=token)
     if faults:
         try:
             sandbox.faults.set(parse_rules(faults), seed=seed)
@@ -84,18 +85,42 @@ def serve(
 
         names = write_sandbox_profiles(app_ctx, creds, insecure=insecure_storage)
         app_ctx.output.info(f"profiles written: {', '.join(names)} (use --profile NAME)")
-    _print_banner(app_ctx.streams.stdout, origin, creds, app_ctx.output.json_mode)
+    _print_banner(app_ctx.streams.stdout, origin, creds, app_ctx.output.json_mode, token)
     run_server(sandbox, host, port, log=not app_ctx.flags.quiet)
 
 
+def admin_token_for(host: str) -> str | None:
+    """A fresh admin token when the sandbox listens beyond loopback (else None)."""
+    from esign.core.http import is_loopback
+
+    if is_loopback(host):
+        return None
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
 def _print_banner(
-    stream: TextIO, origin: str, creds: dict[str, dict[str, str]], as_json: bool
+    stream: TextIO,
+    origin: str,
+    creds: dict[str, dict[str, str]],
+    as_json: bool,
+    admin_token: str | None = None,
 ) -> None:
     if as_json:
-        stream.write(json.dumps({"url": origin, "providers": creds}) + "\n")
+        banner: dict[str, object] = {"url": origin, "providers": creds}
+        if admin_token:
+            banner["admin_token"] = admin_token
+        stream.write(json.dumps(banner) + "\n")
         stream.flush()
         return
     lines = [f"esign sandbox on {origin}", ""]
+    if admin_token:
+        lines += [
+            f"admin token (for /_sandbox/*): {admin_token}",
+            f"  export ESIGN_SANDBOX_TOKEN={admin_token}   # for esign sandbox sign",
+            "",
+        ]
     for provider, info in creds.items():
         lines.append(f"{provider}:")
         lines.extend(f"  {key:<18} {value}" for key, value in info.items())
@@ -161,9 +186,10 @@ def sign(
     if output.json_mode:
         output.write_json(result)
     else:
-        app_ctx.streams.stdout.write(
-            f"{result.get('provider')} document {result.get('id')} is now {result.get('state')}\n"
-        )
+        from esign.core.terminal import for_terminal
+
+        line = f"{result.get('provider')} document {result.get('id')} is now {result.get('state')}"
+        app_ctx.streams.stdout.write(for_terminal(line) + "\n")
 
 
 @command(app, "demo")

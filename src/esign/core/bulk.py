@@ -1,18 +1,26 @@
 """Many documents at once: a bounded pool where one failure does not stop the others, and
-Ctrl-C stops all of them cleanly."""
+Ctrl-C (or SIGTERM) stops all of them within a second."""
 
 from __future__ import annotations
 
+import functools
+import queue
 import threading
+import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from esign.core.errors import EsignError, UnexpectedError, UsageError
+from esign.core.cancel import Cancellation
+from esign.core.errors import EsignError, InterruptedByUser, UnexpectedError, UsageError
+from esign.core.names import with_digest, with_id
 
 T = TypeVar("T")
+
+# How long a stop waits for the workers to notice before the process goes on without them
+# (their temporary files are removed by the caller either way).
+STOP_GRACE = 0.5
 
 
 @dataclass
@@ -40,33 +48,56 @@ def read_ids(arguments: Iterable[str], from_text: str | None) -> list[str]:
 def run_pool(
     ids: list[str],
     jobs: int,
-    work: Callable[[str, threading.Event], T],
+    work: Callable[[str, Cancellation], T],
     on_done: Callable[[BulkItem[T]], None],
+    cancel: Cancellation | None = None,
 ) -> list[BulkItem[T]]:
     """Run `work(id, cancel)` for every ID on `jobs` threads; `on_done` sees each item, in the
-    calling thread, as it completes."""
-    cancel = threading.Event()
+    calling thread, as it completes.
+
+    The workers are daemon threads taking IDs in order. When the calling thread is stopped
+    (KeyboardInterrupt, which esign's SIGTERM and SIGHUP handlers raise too), `cancel` is set,
+    which aborts the transfers in flight, and the workers get `STOP_GRACE` seconds to notice:
+    a worker stuck in a read does not keep the process waiting for --timeout.
+    """
+    cancel = cancel or Cancellation()
+    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for document_id in ids:
+        todo.put(document_id)
+    done: queue.SimpleQueue[BulkItem[T]] = queue.SimpleQueue()
+
+    def worker() -> None:
+        while not cancel.is_set():
+            try:
+                document_id = todo.get_nowait()
+            except queue.Empty:
+                return
+            done.put(_item(document_id, functools.partial(work, document_id, cancel)))
+
+    threads = [
+        threading.Thread(target=worker, name=f"esign-download-{n}", daemon=True)
+        for n in range(max(1, min(jobs, len(ids))))
+    ]
+    for thread in threads:
+        thread.start()
     items: list[BulkItem[T]] = []
-    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="esign-download")
-    futures: dict[Future[T], str] = {pool.submit(work, i, cancel): i for i in ids}
     try:
-        for future in as_completed(futures):
-            item = _item(futures[future], future)
+        while len(items) < len(ids):
+            item = done.get()
             items.append(item)
             on_done(item)
     except BaseException:
-        # Ctrl-C (or a failing on_done): tell the workers to stop between chunks; each removes
-        # its partial file on the way out.
         cancel.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+        deadline = time.monotonic() + STOP_GRACE
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
         raise
-    pool.shutdown(wait=True)
     return items
 
 
-def _item(document_id: str, future: Future[T]) -> BulkItem[T]:
+def _item(document_id: str, run: Callable[[], T]) -> BulkItem[T]:
     try:
-        return BulkItem(document_id, future.result(), None)
+        return BulkItem(document_id, run(), None)
     except EsignError as err:
         return BulkItem(document_id, None, err)
     except Exception as exc:  # one broken download must not hide the others' results
@@ -75,19 +106,84 @@ def _item(document_id: str, future: Future[T]) -> BulkItem[T]:
 
 
 class NameClaims:
-    """Keeps concurrent downloads into one directory from choosing the same file name."""
+    """File names for a pool of downloads into one directory.
 
-    def __init__(self) -> None:
+    A name several documents share goes unchanged to the one listed first; each other gets
+    its ID before the extension. A download's final name is decided only once every document
+    listed before it has proposed its own (or failed), so the outcome never depends on which
+    finished first: a rerun with --force writes every document to the same file as before.
+    """
+
+    def __init__(self, ids: list[str], cancel: Cancellation) -> None:
+        self._ids = ids
+        self._index = {document_id: n for n, document_id in enumerate(ids)}
+        self._cancel = cancel
+        self._proposed: dict[int, Path | None] = {}
+        self._uncontested: dict[int, bool] = {}
+        self._frontier = 0  # every index below it has proposed
+        self._finals: list[Path | None] = []
         self._taken: set[Path] = set()
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
 
-    def for_id(self, document_id: str) -> Callable[[Path], Path]:
-        def claim(path: Path) -> Path:
-            with self._lock:
-                if path in self._taken:
-                    tag = "".join(ch for ch in document_id if ch.isalnum())[:12] or "doc"
-                    path = path.with_name(f"{path.stem}-{tag}{path.suffix}")
-                self._taken.add(path)
-                return path
+    def for_id(self, document_id: str) -> DocumentName:
+        return DocumentName(self, self._index[document_id])
 
-        return claim
+    def _propose(self, index: int, path: Path | None) -> bool:
+        with self._changed:
+            if index in self._proposed:
+                # A retried transfer keeps the name its first attempt proposed.
+                return self._uncontested.get(index, True)
+            first = path not in self._proposed.values()
+            self._uncontested[index] = first
+            self._proposed[index] = path
+            while self._frontier in self._proposed:
+                self._frontier += 1
+            self._changed.notify_all()
+            return first
+
+    def _settle(self, index: int) -> Path:
+        with self._changed:
+            while self._frontier < index:
+                if self._cancel.is_set():
+                    raise InterruptedByUser("interrupted; the partial download was removed")
+                self._changed.wait(0.1)
+            while len(self._finals) <= index:
+                self._finals.append(self._decide(len(self._finals)))
+            final = self._finals[index]
+        assert final is not None, "a download settles only after proposing"
+        return final
+
+    def _decide(self, index: int) -> Path | None:
+        path = self._proposed[index]
+        if path is None:
+            return None
+        document_id = self._ids[index]
+        candidates = [
+            path.name,
+            with_id(path.name, document_id),
+            with_digest(path.name, document_id),
+        ]
+        chosen = next(
+            (c for c in candidates if path.with_name(c) not in self._taken), candidates[-1]
+        )
+        final = path.with_name(chosen)
+        self._taken.add(final)
+        return final
+
+
+class DocumentName:
+    """One document's part in `NameClaims` (esign.core.download.NameClaim)."""
+
+    def __init__(self, claims: NameClaims, index: int) -> None:
+        self._claims = claims
+        self._index = index
+
+    def propose(self, path: Path) -> bool:
+        return self._claims._propose(self._index, path)
+
+    def settle(self) -> Path:
+        return self._claims._settle(self._index)
+
+    def release(self) -> None:
+        """No file for this document (it failed): those after it need not wait for it."""
+        self._claims._propose(self._index, None)

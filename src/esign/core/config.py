@@ -38,28 +38,97 @@ class Config:
     profiles: Mapping[str, Profile] = field(default_factory=dict)
 
 
+# What each known key of config.toml holds. A wrong type is an error naming the key: a string
+# "false" for allow_http used to enable plain HTTP (any non-empty string is true). Keys not
+# listed pass through untouched, for settings a newer esign reads.
+TOP_LEVEL_TYPES: dict[str, type] = {"default_profile": str, "profiles": dict}
+PROFILE_TYPES: dict[str, type] = {
+    "provider": str,
+    "base_url": str,
+    "allow_http": bool,
+    "client_id": str,
+    "user_email": str,
+    "user_first_name": str,
+    "user_last_name": str,
+    "group_name": str,
+    "fingerprint": str,
+}
+_TOML_TYPE_NAMES = {str: "a string", bool: "true or false", dict: "a table", int: "an integer"}
+
+
+def _toml_type(value: Any) -> str:
+    for kind, name in ((bool, "a boolean"), (int, "an integer"), (float, "a number")):
+        if isinstance(value, kind):
+            return name
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return type(value).__name__
+
+
+def _check_type(path: Path, key: str, value: Any, kind: type) -> None:
+    # bool is an int in Python; TOML keeps them apart, and so does this check.
+    wrong = not isinstance(value, kind) or (kind is not bool and isinstance(value, bool))
+    if wrong:
+        raise UsageError(
+            f"config file {path}: {key} must be {_TOML_TYPE_NAMES[kind]}, not "
+            f"{_toml_type(value)} ({value!r})",
+            hint="fix that line of the file (e.g. allow_http = true, without quotes)",
+        )
+
+
+def check_config(path: Path, data: Mapping[str, Any]) -> None:
+    """Every known key has the type esign reads it as (exit 2 naming the key otherwise)."""
+    for key, kind in TOP_LEVEL_TYPES.items():
+        if key in data:
+            _check_type(path, key, data[key], kind)
+    for name, body in (data.get("profiles") or {}).items():
+        _check_type(path, f"profiles.{name}", body, dict)
+        for key, kind in PROFILE_TYPES.items():
+            if key in body:
+                _check_type(path, f"profiles.{name}.{key}", body[key], kind)
+
+
+def _read_text(path: Path) -> str | None:
+    """The file's text, None if there is none; unreadable or not UTF-8 is exit 2."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UsageError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"config file {path} is not UTF-8 text (byte {exc.start})",
+            hint="TOML files are UTF-8; re-save it as UTF-8",
+        ) from None
+
+
 def load_config(env: Mapping[str, str]) -> Config:
     path = config_dir(env) / CONFIG_FILE_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    text = _read_text(path)
+    if text is None:
         return Config(path=path)
-    except OSError as exc:
-        raise UsageError(f"cannot read config file {path}: {exc.strerror}") from exc
     import tomllib  # only when there is a file to parse
 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config file {path} is not valid TOML: {exc}") from exc
+    check_config(path, data)
     profiles: dict[str, Profile] = {}
     for name, body in (data.get("profiles") or {}).items():
-        if not isinstance(body, dict) or "provider" not in body:
+        if "provider" not in body:
             raise UsageError(f"profile {name!r} in {path} has no provider")
         extra = {k: v for k, v in body.items() if k not in ("provider", "base_url")}
         profiles[name] = Profile(
             name=name,
-            provider=str(body["provider"]),
+            provider=body["provider"],
             base_url=body.get("base_url"),
             settings=extra,
         )
@@ -68,15 +137,20 @@ def load_config(env: Mapping[str, str]) -> Config:
 
 
 def ensure_private_dir(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
+    """Create the directory 0700 if it is missing. One that exists is left as it is: the user
+    chose it (ESIGN_CONFIG_DIR=~/work, a shared directory) and its mode is theirs to set."""
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 def write_private_file(path: Path, text: str) -> None:
     """Atomically: a 0600 temp file beside the target, fsync, rename. A crash leaves either
-    the old file or the new one, never half of one."""
+    the old file or the new one, never half of one. A symlink (config.toml kept in a dotfiles
+    repository) stays a symlink: the file it points to is the one replaced."""
     import tempfile
 
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     ensure_private_dir(path.parent)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -93,10 +167,12 @@ def write_private_file(path: Path, text: str) -> None:
 
 
 @contextlib.contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    """An exclusive lock across esign processes for a read-modify-write of the config."""
+def config_lock(env: Mapping[str, str]) -> Iterator[None]:
+    """An exclusive lock across esign processes for a read-modify-write of the config, or of
+    the --insecure-storage credentials file."""
     import fcntl
 
+    directory = config_dir(env)
     ensure_private_dir(directory)
     with open(directory / ".config.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -106,22 +182,24 @@ def _locked(directory: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+HEADER = "# esign configuration: profiles and settings, never secrets.\n"
+
+
 def update_config(env: Mapping[str, str], change: Callable[[dict[str, Any]], None]) -> Config:
-    """Read the config fresh under the lock, apply `change` to its data, write it back."""
-    import tomllib
+    """Read the config fresh under the lock, apply `change` to its data, write it back. The
+    document is edited in place (tomlkit): the user's comments and layout survive."""
+    import tomlkit
+    from tomlkit.exceptions import ParseError
 
-    import tomli_w
-
-    directory = config_dir(env)
-    path = directory / CONFIG_FILE_NAME
-    with _locked(directory):
+    path = config_dir(env) / CONFIG_FILE_NAME
+    with config_lock(env):
+        text = _read_text(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            data = {}
-        except tomllib.TOMLDecodeError as exc:
+            document = tomlkit.parse(text) if text is not None else tomlkit.document()
+        except ParseError as exc:
             raise UsageError(f"config file {path} is not valid TOML: {exc}") from exc
-        change(data)
-        header = "# esign configuration: profiles and settings, never secrets.\n"
-        write_private_file(path, header + tomli_w.dumps(data))
+        check_config(path, document)
+        change(document)
+        written = tomlkit.dumps(document)
+        write_private_file(path, written if text is not None else HEADER + written)
     return load_config(env)

@@ -96,6 +96,13 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from esign.core.limits import check_environment
+
+            check_environment(  # bounded like the flags
+                self.env,
+                timeout_flag=self.flags.timeout is not None,
+                attempts_flag=self.flags.max_attempts is not None,
+            )
             self._settings = resolve_settings(self.flags, self.env, self.config)
         return self._settings
 
@@ -120,6 +127,7 @@ class AppContext:
     @property
     def credentials(self) -> Credentials:
         if self._credentials is None:
+            from esign.core.config import config_lock
             from esign.core.credentials import (
                 Credentials,
                 FileStore,
@@ -129,7 +137,7 @@ class AppContext:
 
             self._credentials = Credentials(
                 KeyringStore(self.keyring_backend),
-                FileStore(insecure_file_path(self.env)),
+                FileStore(insecure_file_path(self.env), lambda: config_lock(self.env)),
                 warn=self.output.warn,
             )
         return self._credentials

@@ -12,6 +12,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,12 +30,33 @@ class CredentialStoreError(AuthError):
     error_type = "credential_store"
 
 
-def keyring_unavailable(reason: str) -> CredentialStoreError:
-    return CredentialStoreError(
+class NoKeyringError(CredentialStoreError):
+    """There is no keyring that stores anything: nothing can have been stored there either."""
+
+
+class SecretsNotRemovedError(CredentialStoreError):
+    """The keyring failed during a removal: the secret may still be there."""
+
+
+def keyring_unavailable(
+    reason: str, cls: type[CredentialStoreError] = CredentialStoreError
+) -> CredentialStoreError:
+    return cls(
         f"the OS keyring is not usable: {reason}",
         hint="set the credential in the environment (ESIGN_API_KEY or ESIGN_CLIENT_SECRET), "
         "or store it in a file with `esign auth login --insecure-storage`",
     )
+
+
+def _stores_nothing(backend: Any) -> bool:
+    """keyring's stand-ins for "no keyring": `fail` raises, `null` and an empty `chainer`
+    accept every secret and keep none (a login would report success and store nothing)."""
+    module = type(backend).__module__
+    if module in ("keyring.backends.fail", "keyring.backends.null"):
+        return True
+    if module == "keyring.backends.chainer":
+        return not list(getattr(backend, "backends", []))
+    return False
 
 
 def entry_name(profile: str, name: str) -> str:
@@ -60,21 +82,33 @@ class KeyringStore:
         worker.start()
         worker.join(self.timeout)
         if worker.is_alive():
-            raise keyring_unavailable(f"it did not answer within {self.timeout:g} seconds")
+            raise keyring_unavailable(
+                f"{self._name_of(self._backend)} did not answer within {self.timeout:g} seconds"
+            )
         if "error" in outcome:
             raise self._translate(outcome["error"])
         return outcome["value"]  # type: ignore[no-any-return]
 
     def _translate(self, exc: BaseException) -> BaseException:
+        """Whatever a backend raises (keyring's errors, D-Bus's, a plugin's own) is a
+        credential store failure naming the backend: exit 4, never "unexpected failure"."""
         import keyring.errors
 
+        if isinstance(exc, CredentialStoreError) or not isinstance(exc, Exception):
+            return exc
         if isinstance(exc, keyring.errors.NoKeyringError):
-            return keyring_unavailable("no keyring backend is installed or running")
+            return keyring_unavailable("no keyring backend is installed or running", NoKeyringError)
+        name = self._name_of(self._backend)
         if isinstance(exc, keyring.errors.KeyringLocked):
-            return keyring_unavailable("the keyring is locked")
-        if isinstance(exc, (keyring.errors.KeyringError, OSError)):
-            return keyring_unavailable(f"{type(exc).__name__}: {exc}".rstrip(": "))
-        return exc
+            return keyring_unavailable(f"the keyring is locked ({name})")
+        detail = f"{type(exc).__name__}: {exc}".rstrip(": ")
+        return keyring_unavailable(f"{name} failed: {detail}")
+
+    @staticmethod
+    def _name_of(backend: Any) -> str:
+        if backend is None:
+            return "the keyring backend"
+        return f"{type(backend).__module__}.{type(backend).__name__}"
 
     def backend(self) -> Any:
         def load() -> Any:
@@ -87,13 +121,14 @@ class KeyringStore:
         return self._run(load)
 
     def backend_name(self) -> str:
-        backend = self.backend()
-        return f"{type(backend).__module__}.{type(backend).__name__}"
+        return self._name_of(self.backend())
 
     def _usable_backend(self) -> Any:
         backend = self.backend()
-        if type(backend).__module__ == "keyring.backends.fail":
-            raise keyring_unavailable("no keyring backend is installed or running")
+        if _stores_nothing(backend):
+            raise keyring_unavailable(
+                f"no keyring that stores secrets ({self._name_of(backend)})", NoKeyringError
+            )
         return backend
 
     def get(self, profile: str, name: str) -> str | None:
@@ -103,7 +138,13 @@ class KeyringStore:
 
     def set(self, profile: str, name: str, value: str) -> None:
         backend = self._usable_backend()
-        self._run(lambda: backend.set_password(KEYRING_SERVICE, entry_name(profile, name), value))
+        entry = entry_name(profile, name)
+        self._run(lambda: backend.set_password(KEYRING_SERVICE, entry, value))
+        # Read it back: a backend that accepts and drops secrets is no keyring at all.
+        if self._run(lambda: backend.get_password(KEYRING_SERVICE, entry)) != value:
+            raise keyring_unavailable(
+                f"{self._name_of(backend)} did not keep the secret", NoKeyringError
+            )
 
     def delete(self, profile: str, name: str) -> bool:
         import keyring.errors
@@ -132,8 +173,13 @@ def insecure_file_path(env: Mapping[str, str]) -> Path:
 class FileStore:
     """The `--insecure-storage` fallback: plain JSON, mode 0600, used only when asked for."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, lock: Callable[[], AbstractContextManager[None]] = nullcontext
+    ) -> None:
         self.path = path
+        # The config's lock: concurrent logins would otherwise each read the file, add their
+        # secret and write it back, and all but the last secret would be lost.
+        self._lock = lock
 
     def _read(self) -> dict[str, dict[str, str]]:
         try:
@@ -154,19 +200,21 @@ class FileStore:
         return value if isinstance(value, str) else None
 
     def set(self, profile: str, name: str, value: str) -> None:
-        data = self._read()
-        data.setdefault(profile, {})[name] = value
-        self._write(data)
+        with self._lock():
+            data = self._read()
+            data.setdefault(profile, {})[name] = value
+            self._write(data)
 
     def delete(self, profile: str, name: str) -> bool:
-        data = self._read()
-        if name not in data.get(profile, {}):
-            return False
-        del data[profile][name]
-        if not data[profile]:
-            del data[profile]
-        self._write(data)
-        return True
+        with self._lock():
+            data = self._read()
+            if name not in data.get(profile, {}):
+                return False
+            del data[profile][name]
+            if not data[profile]:
+                del data[profile]
+            self._write(data)
+            return True
 
     def has_profile(self, profile: str) -> bool:
         return bool(self._read().get(profile))
@@ -199,10 +247,21 @@ class Credentials:
         return f"keyring ({self.keyring.backend_name()})"
 
     def remove_profile(self, profile: str) -> list[str]:
-        """Every secret of the profile, from both places; returns what was removed."""
+        """Every secret of the profile, from both places; returns what was removed. Raises
+        SecretsNotRemovedError when the keyring could not be asked (locked, failing): the
+        secret may still be there, and saying "removed: none" would be a lie."""
         removed = [name for name in SECRET_NAMES if self.file.delete(profile, name)]
-        with contextlib.suppress(CredentialStoreError):
+        try:
             removed += [name for name in SECRET_NAMES if self.keyring.delete(profile, name)]
+        except NoKeyringError:
+            pass  # no keyring: nothing can have been stored there
+        except CredentialStoreError as err:
+            done = f" (removed from the file: {', '.join(removed)})" if removed else ""
+            raise SecretsNotRemovedError(
+                f"the secrets of profile {profile!r} in the keyring were NOT removed: "
+                f"{err.message.removeprefix('the OS keyring is not usable: ')}{done}",
+                hint="unlock the keyring and run the command again",
+            ) from None
         return removed
 
 

@@ -1,7 +1,8 @@
 """Streamed, atomic downloads (DESIGN §7); knows nothing of providers.
 
-The body goes to `TARGET.part` beside the target and is renamed only once it is complete, so a
-failure, a short body or Ctrl-C never leaves a file that looks finished.
+The body goes to a new temporary file beside the target (esign.core.partfiles) and is moved
+into place only once it is complete, so a failure, a short body or Ctrl-C never leaves a file
+that looks finished, and nothing planted or raced is ever written through.
 """
 
 from __future__ import annotations
@@ -10,13 +11,11 @@ import contextlib
 import hashlib
 import os
 import queue
-import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from esign.core.errors import (
     EsignError,
@@ -26,16 +25,20 @@ from esign.core.errors import (
     UsageError,
 )
 from esign.core.models import DownloadResult
+from esign.core.names import filename_from_disposition as filename_from_disposition
+from esign.core.names import fit_name
+from esign.core.names import safe_filename as safe_filename
+from esign.core.partfiles import PART_FILES, write_error
 from esign.core.streams import IOStreams
 from esign.core.target import Target
 
 if TYPE_CHECKING:
     import httpx
 
+    from esign.core.cancel import Cancellation
     from esign.core.http import HttpClient
 
 CHUNK_SIZE = 1 << 16
-MAX_NAME_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -56,52 +59,49 @@ class DownloadSource:
     answer_types: tuple[str, ...] = ()
 
 
-def safe_filename(name: str | None) -> str | None:
-    """A server-suggested name reduced to a plain base name, or None if nothing is left."""
-    if not name:
-        return None
-    name = unicodedata.normalize("NFC", name)
-    name = re.split(r"[/\\]", name)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = name.strip().lstrip(".").strip()
-    if not name or set(name) <= {"."}:
-        return None
-    if len(name) > MAX_NAME_LENGTH:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[: MAX_NAME_LENGTH - len(ext) - 1] + dot + ext) if dot else name[:200]
-    return name
+class NameClaim(Protocol):
+    """How a download into a directory gets its final name: it proposes the server's name
+    when the headers arrive, and learns the name to use once the body is complete (a pool
+    may have to give a shared name to another document)."""
+
+    def propose(self, path: Path) -> bool:
+        """Returns False when another download of this run proposed the same name first: a
+        file there may be that download's, so only the final move can tell."""
+        ...
+
+    def settle(self) -> Path: ...
+
+    def release(self) -> None: ...
 
 
-def filename_from_disposition(header: str | None) -> str | None:
-    """The file name a Content-Disposition suggests; RFC 6266: `filename*` (RFC 5987, any
-    charset) beats the plain `filename` fallback, wherever it stands."""
-    if not header:
-        return None
-    from email.message import Message
-    from email.utils import collapse_rfc2231_value
+class OwnName:
+    """One download alone: the name it proposes is the name it gets."""
 
-    message = Message()
-    message["content-disposition"] = header
-    plain: str | None = None
-    extended: str | None = None
-    for key, value in message.get_params(header="content-disposition", failobj=[]):
-        if key.lower() != "filename":
-            continue
-        if isinstance(value, tuple):
-            # email hands back the percent-decoded bytes as latin-1 text; re-decode them.
-            charset, _lang, text = value
-            try:
-                extended = text.encode("latin-1").decode(charset or "utf-8")
-            except (LookupError, UnicodeError):
-                extended = collapse_rfc2231_value(value)
-        else:
-            plain = value
-    return extended or plain
+    def __init__(self) -> None:
+        self._path: Path | None = None
+
+    def propose(self, path: Path) -> bool:
+        self._path = path
+        return True
+
+    def settle(self) -> Path:
+        assert self._path is not None
+        return self._path
+
+    def release(self) -> None:
+        return
+
+
+def _server_name(response: httpx.Response, source: DownloadSource) -> str:
+    # The raw header bytes: a plain filename="..." in UTF-8 must not turn into mojibake.
+    raw = next((v for k, v in response.headers.raw if k.lower() == b"content-disposition"), None)
+    suggested = safe_filename(filename_from_disposition(raw), source.default_extension)
+    return suggested or _default_name(source)
 
 
 def _default_name(source: DownloadSource) -> str:
-    base = safe_filename(source.document_id.replace("/", "_")) or "document"
-    return base + source.default_extension
+    base = safe_filename(source.document_id.replace("/", "_"), "") or "document"
+    return fit_name(base, source.default_extension)
 
 
 def download(
@@ -113,11 +113,11 @@ def download(
     force: bool,
     progress: bool,
     error_for: Callable[[httpx.Response], EsignError],
-    cancel: threading.Event | None = None,
-    claim: Callable[[Path], Path] | None = None,
+    cancel: Cancellation | None = None,
+    claim: NameClaim | None = None,
 ) -> DownloadResult:
-    """Stream one document to `target`. `cancel` stops it between chunks (nothing is left
-    behind); `claim` lets a pool of downloads into one directory keep their names apart."""
+    """Stream one document to `target`. `cancel` stops it (nothing is left behind); `claim`
+    lets a pool of downloads into one directory keep their names apart."""
     if target.kind == "stdout" and streams.stdout_is_tty and not force:
         raise UsageError(
             "refusing to write a binary document to the terminal",
@@ -130,41 +130,49 @@ def download(
     if target.kind == "dir" and target.path is not None and not target.path.is_dir():
         raise UsageError(f"directory {target.path} does not exist")
 
-    chosen: list[Path] = []
-
-    def claim_once(path: Path) -> Path:
-        # A retried transfer keeps the name its first attempt chose.
-        if not chosen:
-            chosen.append(claim(path) if claim is not None else path)
-        return chosen[0]
-
+    names = claim or OwnName()
     attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return _transfer(
-                http,
-                source,
-                target,
-                streams=streams,
-                force=force,
-                progress=progress,
-                error_for=error_for,
-                cancel=cancel,
-                claim=claim_once,
-            )
-        except BodyInterrupted as err:
-            # The body broke off: a GET is safe to repeat, from the start of a fresh .part.
-            # Not on stdout or a device, where the bytes already written cannot be taken back.
-            stopped = cancel is not None and cancel.is_set()
-            streamed = target.kind in ("stdout", "device")
-            if streamed or attempt >= http.max_attempts or stopped:
-                raise
-            http.pause_before_retry(attempt, err.message)
+    try:
+        while True:
+            attempt += 1
+            try:
+                return _transfer(
+                    http,
+                    source,
+                    target,
+                    streams=streams,
+                    force=force,
+                    progress=progress,
+                    error_for=error_for,
+                    cancel=cancel,
+                    names=names,
+                )
+            except BodyInterrupted as err:
+                # The body broke off: a GET is safe to repeat, from the start of a fresh file.
+                # Not on stdout or a device, where the bytes already written cannot be taken
+                # back.
+                stopped = cancel is not None and cancel.is_set()
+                streamed = target.kind in ("stdout", "device")
+                if streamed or attempt >= http.max_attempts or stopped:
+                    raise
+                http.pause_before_retry(attempt, err.message)
+    finally:
+        names.release()
 
 
 class BodyInterrupted(NetworkError):
     """The connection failed, stalled or ended early while the body was streaming."""
+
+
+def _abort(response: httpx.Response) -> None:
+    """Cut short a read that is waiting on the network: shut the socket down under it (a
+    stalled server must not keep Ctrl-C waiting for --timeout)."""
+    import socket
+
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if isinstance(sock, socket.socket):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def _transfer(
@@ -176,62 +184,120 @@ def _transfer(
     force: bool,
     progress: bool,
     error_for: Callable[[httpx.Response], EsignError],
-    cancel: threading.Event | None,
-    claim: Callable[[Path], Path],
+    cancel: Cancellation | None,
+    names: NameClaim,
 ) -> DownloadResult:
     response = http.request("GET", source.url, authenticated=source.authenticated, stream=True)
+    aborting = cancel.on_cancel(lambda: _abort(response)) if cancel else contextlib.nullcontext()
     try:
-        if response.status_code != 200:
-            response.read()
-            raise error_for(response)
-        content_type = response.headers.get("content-type")
-        if content_type:
-            content_type = content_type.split(";")[0].strip().lower()
-        if content_type in source.answer_types:
-            response.read()
-            raise error_for(response)
-        if content_type in source.refuse_types:
-            raise MalformedResponseError(
-                f"the server answered {content_type} instead of the document",
-                hint="an error page from the provider or a proxy; nothing was saved",
+        with aborting:
+            return _receive(
+                response, source, target, streams, force, progress, error_for, cancel, names
             )
-        expected = _content_length(response)
-        if target.kind in ("stdout", "device"):
-            # Streamed as it comes: no .part, and what is written cannot be taken back.
-            with _stream_sink(target, streams) as sink:
-                digest, count = _copy(response, sink, expected, None, cancel, source.expect_prefix)
-            _check_length(count, expected)
-            shown = "-" if target.kind == "stdout" else str(target.path)
-        else:
-            assert target.path is not None
-            if target.kind == "dir":
-                name = safe_filename(
-                    filename_from_disposition(response.headers.get("content-disposition"))
-                ) or _default_name(source)
-                path = claim(target.path / name)
-                _refuse_overwrite(path, force)
-            else:
-                path = target.path
-            with _progress(streams, progress, expected, path.name) as advance:
-                digest, count = _write_atomically(
-                    response, path, expected, advance, cancel, source.expect_prefix
-                )
-            shown = str(path)
-        return DownloadResult(
-            path=shown,
-            bytes=count,
-            sha256=digest,
-            content_type=content_type,
-            id=source.document_id,
-        )
     finally:
         response.close()
+
+
+def _receive(
+    response: httpx.Response,
+    source: DownloadSource,
+    target: Target,
+    streams: IOStreams,
+    force: bool,
+    progress: bool,
+    error_for: Callable[[httpx.Response], EsignError],
+    cancel: Cancellation | None,
+    names: NameClaim,
+) -> DownloadResult:
+    if response.status_code != 200:
+        response.read()
+        raise error_for(response)
+    content_type = response.headers.get("content-type")
+    if content_type:
+        content_type = content_type.split(";")[0].strip().lower()
+    if content_type in source.answer_types:
+        # The provider answered in its own format (an error envelope) instead of the file.
+        response.read()
+        raise error_for(response)
+    if content_type in source.refuse_types:
+        raise MalformedResponseError(
+            f"the server answered {content_type} instead of the document",
+            hint="an error page from the provider or a proxy; nothing was saved",
+        )
+    expected = _content_length(response)
+    if target.kind in ("stdout", "device"):
+        # Streamed as it comes: no temporary file, and what is written cannot be taken back.
+        shown = "-" if target.kind == "stdout" else str(target.path)
+        try:
+            with _stream_sink(target, streams) as sink:
+                digest, count = _copy(response, sink, expected, None, cancel, source.expect_prefix)
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            raise write_error(exc, shown) from None
+        _check_length(count, expected)
+    else:
+        assert target.path is not None
+        if target.kind == "dir":
+            proposed = target.path / _server_name(response, source)
+            if names.propose(proposed):
+                _refuse_overwrite(proposed, force)  # early: before the body is fetched
+            settle = names.settle
+        else:
+            proposed = target.path
+            settle = lambda: proposed  # noqa: E731 - the name -o gave is final
+        with _progress(streams, progress, expected, proposed.name) as advance:
+            digest, count, path = _write_atomically(
+                response, proposed, settle, force, expected, advance, cancel, source.expect_prefix
+            )
+        shown = str(path)
+    return DownloadResult(
+        path=shown,
+        bytes=count,
+        sha256=digest,
+        content_type=content_type,
+        id=source.document_id,
+    )
+
+
+class _RawSink:
+    """stdout written with write(2) on a duplicate of its descriptor: no Python buffer lock
+    is held while a write waits on a pipe nobody reads, so Ctrl-C can end the process (a
+    daemon thread holding the lock of sys.stdout's buffer aborts the interpreter at exit)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = os.dup(fd)
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        return len(data)
+
+    def flush(self) -> None:
+        return
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
 
 
 @contextlib.contextmanager
 def _stream_sink(target: Target, streams: IOStreams) -> Iterator[BinaryIO]:
     if target.kind == "stdout":
-        yield streams.stdout_binary  # not ours to close
+        buffer = streams.stdout_binary  # not ours to close
+        try:
+            fd = buffer.fileno()
+        except (AttributeError, OSError, ValueError):  # an in-memory stream (tests)
+            yield buffer
+            return
+        streams.stdout.flush()
+        buffer.flush()
+        raw = _RawSink(fd)
+        try:
+            yield raw  # type: ignore[misc]
+        finally:
+            raw.close()
         return
     assert target.path is not None
     with open(target.path, "wb") as device:
@@ -239,9 +305,9 @@ def _stream_sink(target: Target, streams: IOStreams) -> Iterator[BinaryIO]:
 
 
 def _refuse_overwrite(path: Path, force: bool) -> None:
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:
         raise UsageError(f"{path} already exists", hint="add --force to overwrite it")
-    if path.is_dir():
+    if os.path.isdir(path):
         raise UsageError(f"{path} is a directory")
 
 
@@ -263,38 +329,52 @@ def _check_length(count: int, expected: int | None) -> None:
         )
 
 
+def _not_the_promised_type(held: bytes) -> MalformedResponseError:
+    short = "" if len(held) >= 5 else f" ({len(held)} bytes)" if held else " (empty)"
+    return MalformedResponseError(
+        f"the server's answer is not a PDF{short}",
+        hint="an error answered with 200, or a proxy's page; nothing was saved",
+    )
+
+
 def _copy(
     response: httpx.Response,
     sink: BinaryIO,
     expected: int | None,
     advance: Callable[[int], None] | None,
-    cancel: threading.Event | None = None,
+    cancel: Cancellation | None = None,
     expect_prefix: bytes | None = None,
 ) -> tuple[str, int]:
     import httpx
 
     writer = _Writer(sink)
     count = 0
-    head = b""
+    # The first bytes are held back until they prove the type: an empty or three-byte answer
+    # must not reach stdout either.
+    held: bytes | None = b"" if expect_prefix else None
     try:
         # No chunk size: httpx then hands over what the socket gave, without copying it
         # into fixed-size pieces first.
         for chunk in response.iter_bytes():
             if cancel is not None and cancel.is_set():
                 raise InterruptedByUser("interrupted; the partial download was removed")
-            if expect_prefix is not None and len(head) < len(expect_prefix):
-                head += chunk[: len(expect_prefix) - len(head)]
-                if not expect_prefix.startswith(head):
-                    raise MalformedResponseError(
-                        "the server's answer is not a PDF",
-                        hint="an error answered with 200, or a proxy's page; nothing was saved",
-                    )
+            if held is not None and expect_prefix is not None:
+                held += chunk
+                if not (held.startswith(expect_prefix) or expect_prefix.startswith(held)):
+                    raise _not_the_promised_type(held)
+                if len(held) < len(expect_prefix):
+                    continue
+                chunk, held = held, None
             writer.put(chunk)
             count += len(chunk)
             if advance:
                 advance(len(chunk))
+        if held is not None:
+            raise _not_the_promised_type(held)
     except httpx.TransportError as exc:
         writer.abort()
+        if cancel is not None and cancel.is_set():
+            raise InterruptedByUser("interrupted; the partial download was removed") from None
         shortfall = f"got {count} of {expected} bytes" if expected else f"after {count} bytes"
         raise BodyInterrupted(
             f"the connection failed during the download ({shortfall})",
@@ -350,34 +430,51 @@ class _Writer:
         return self._digest.hexdigest()
 
     def abort(self) -> None:
+        """Stop without waiting on a write that may never return (stdout into a pipe that
+        nobody reads): the queued chunks are dropped, and the thread, a daemon, is left to
+        finish or die with the process."""
         self._error = self._error or InterruptedByUser("stopped")
-        self._queue.put(None)
-        self._thread.join()
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        with contextlib.suppress(queue.Full):
+            self._queue.put_nowait(None)
+        self._thread.join(timeout=0.5)
 
 
 def _write_atomically(
     response: httpx.Response,
-    path: Path,
+    proposed: Path,
+    settle: Callable[[], Path],
+    force: bool,
     expected: int | None,
     advance: Callable[[int], None] | None,
-    cancel: threading.Event | None = None,
+    cancel: Cancellation | None = None,
     expect_prefix: bytes | None = None,
-) -> tuple[str, int]:
-    # The rename makes the result all or nothing for whatever stops esign (failure, Ctrl-C).
-    # Like curl and wget, the data is not fsynced: that would tie every download to the
-    # disk's write-back speed (a 1 GiB download went from 555 to 363 MB/s here).
-    part = path.with_name(path.name + ".part")
+) -> tuple[str, int, Path]:
+    # Moving the complete file into place makes the result all or nothing for whatever stops
+    # esign (failure, Ctrl-C). Like curl and wget, the data is not fsynced: that would tie
+    # every download to the disk's write-back speed (1 GiB went from 555 to 363 MB/s here).
     try:
-        with open(part, "wb") as sink:
+        sink, part = PART_FILES.create(proposed)
+    except OSError as exc:
+        raise write_error(exc, proposed) from None
+    try:
+        with sink:
             digest, count = _copy(response, sink, expected, advance, cancel, expect_prefix)
             _check_length(count, expected)
-        os.replace(part, path)
+        final = settle()
+        PART_FILES.commit(part, final, replace=force)
+    except OSError as exc:
+        PART_FILES.discard(part)
+        raise write_error(exc, proposed) from None
     except BaseException:
         # Includes KeyboardInterrupt: whatever stopped us, leave nothing half-written.
-        with contextlib.suppress(FileNotFoundError):
-            part.unlink()
+        PART_FILES.discard(part)
         raise
-    return digest, count
+    return digest, count, final
 
 
 @contextlib.contextmanager

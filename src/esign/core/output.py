@@ -25,6 +25,7 @@ from esign.core.models import (
     SignatureRequest,
 )
 from esign.core.streams import IOStreams
+from esign.core.terminal import for_terminal, json_for_terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -61,28 +62,34 @@ class Output:
         self._render_table(outcome.model)
 
     def write_json(self, data: Any) -> None:
-        self.streams.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        self.streams.stdout.write(json_for_terminal(text) + "\n")
         self.streams.stdout.flush()
 
     def write_json_line(self, data: Any) -> None:
-        self.streams.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self.streams.stdout.write(json_for_terminal(json.dumps(data, ensure_ascii=False)) + "\n")
         self.streams.stdout.flush()
 
     # -- messages on stderr ---------------------------------------------------------------
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            self.streams.stderr.write(message + "\n")
+            self.streams.stderr.write(for_terminal(message) + "\n")
             self.streams.stderr.flush()
 
     def warn(self, message: str) -> None:
-        self.streams.stderr.write(f"warning: {message}\n")
+        self.streams.stderr.write(f"warning: {for_terminal(message)}\n")
         self.streams.stderr.flush()
 
     def error(self, err: EsignError) -> None:
-        self.streams.stderr.write(err.line() + "\n")
+        from esign.core.redact import scrub
+
+        # The message and hint quote the provider: one line, no secret this process holds,
+        # nothing a terminal would obey.
+        self.streams.stderr.write(for_terminal(scrub(err.line())) + "\n")
         if self.json_mode and self.explicit:
-            self.streams.stderr.write(json.dumps(err.to_dict(), ensure_ascii=False) + "\n")
+            shown = json_for_terminal(scrub(json.dumps(err.to_dict(), ensure_ascii=False)))
+            self.streams.stderr.write(shown + "\n")
         self.streams.stderr.flush()
 
     # -- terminal rendering ---------------------------------------------------------------
@@ -121,11 +128,15 @@ class Output:
                 ],
             )
         elif isinstance(model, Deletion):
-            console.print(f"Deleted {model.kind} {model.id} ({model.provider})", markup=False)
+            console.print(
+                for_terminal(f"Deleted {model.kind} {model.id} ({model.provider})"), markup=False
+            )
         elif isinstance(model, DownloadResult):
             console.print(
-                f"Saved {model.path} ({model.bytes:,} bytes, {model.content_type or 'unknown type'}"
-                f", sha256 {model.sha256})",
+                for_terminal(
+                    f"Saved {model.path} ({model.bytes:,} bytes, "
+                    f"{model.content_type or 'unknown type'}, sha256 {model.sha256})"
+                ),
                 markup=False,
             )
         elif isinstance(model, Record):
@@ -161,7 +172,14 @@ _STATUS_STYLE = {
 def _status(status: str) -> Any:
     from rich.text import Text
 
-    return Text(status, style=_STATUS_STYLE.get(status, ""))
+    return Text(for_terminal(status), style=_STATUS_STYLE.get(status, ""))
+
+
+def _text(value: str | None) -> Any:
+    """A table cell: what the provider said, shown, never obeyed by the terminal."""
+    from rich.text import Text
+
+    return Text(for_terminal(value or "-"))
 
 
 def _key_values(console: Console, title: str, rows: Sequence[tuple[str, Any]]) -> None:
@@ -169,17 +187,17 @@ def _key_values(console: Console, title: str, rows: Sequence[tuple[str, Any]]) -
     copy-paste from a narrow terminal."""
     from rich.text import Text
 
-    console.print(Text(title, style="bold underline"), soft_wrap=True)
+    console.print(Text(for_terminal(title), style="bold underline"), soft_wrap=True)
     width = max(len(key) for key, _ in rows)
     for key, value in rows:
-        shown = "-" if value is None else str(value)
+        shown = "-" if value is None else for_terminal(str(value))
         cell = _status(shown) if key == "Status" else Text(shown)
-        console.print(Text(f"  {key:<{width}}  ", style="bold") + cell, soft_wrap=True)
+        label = for_terminal(str(key))
+        console.print(Text(f"  {label:<{width}}  ", style="bold") + cell, soft_wrap=True)
 
 
 def _document_view(console: Console, doc: Document) -> None:
     from rich.table import Table
-    from rich.text import Text
 
     _key_values(
         console,
@@ -213,11 +231,11 @@ def _document_view(console: Console, doc: Document) -> None:
             signers.add_column(column, overflow="fold")
         for s in doc.signers:
             signers.add_row(
-                Text(s.name or "-"),
-                Text(s.email or "-"),
+                _text(s.name),
+                _text(s.email),
                 _status(s.status),
-                Text(s.signed_at or "-"),
-                Text(s.sign_url or "-"),
+                _text(s.signed_at),
+                _text(s.sign_url),
             )
         console.print(signers)
 
@@ -236,18 +254,17 @@ def _cell(value: Any) -> Any:
 
 def _records_view(console: Console, records: Records) -> None:
     from rich.table import Table
-    from rich.text import Text
 
     if not records.rows:
         console.print(records.empty, markup=False)
         return
-    table = Table(title=records.title)
+    table = Table(title=for_terminal(records.title))
     for column in records.columns:
         table.add_column(column.replace("_", " ").title(), overflow="fold")
     for row in records.rows:
         table.add_row(
             *(
-                Text(str(_cell(row.get(c)) if row.get(c) is not None else "-"))
+                _text(str(_cell(row.get(c))) if row.get(c) is not None else None)
                 for c in records.columns
             )
         )
@@ -256,7 +273,6 @@ def _records_view(console: Console, records: Records) -> None:
 
 def _document_list_view(console: Console, docs: Sequence[Document]) -> None:
     from rich.table import Table
-    from rich.text import Text
 
     if not docs:
         console.print("No documents.", markup=False)
@@ -267,9 +283,9 @@ def _document_list_view(console: Console, docs: Sequence[Document]) -> None:
         table.add_column(column, overflow="fold")
     for doc in docs:
         table.add_row(
-            Text(doc.id),
-            Text(doc.name or "-"),
+            _text(doc.id),
+            _text(doc.name),
             _status(doc.status),
-            Text(doc.updated_at or doc.created_at or "-"),
+            _text(doc.updated_at or doc.created_at),
         )
     console.print(table)

@@ -269,6 +269,10 @@ def login_profile(app: AppContext) -> tuple[str, str]:
 
 
 def login(app: AppContext, secret: str, *, insecure: bool) -> Record:
+    from esign.core.redact import remember
+
+    remember(secret)  # whatever fails from here on, the typed secret is never shown
+    remember(secret.strip())
     name, secret_name = login_profile(app)
     value = secret.strip()
     if not value:

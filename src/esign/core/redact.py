@@ -10,6 +10,19 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 REDACTED = "[REDACTED]"
 
+# Every secret value this process has held (esign.core.secret.Secret registers itself; the
+# secret typed into `auth login` and exchanged tokens too). Redaction consults them wherever
+# text is shortened, so that a cut never leaves the first half of a key in plain sight.
+_REMEMBERED: set[str] = set()
+
+
+def remember(value: str) -> None:
+    # Below 8 characters a value is no credential worth masking in every text (a test's "x",
+    # a placeholder), and masking it everywhere would garble ordinary words.
+    if len(value.strip()) >= 8:
+        _REMEMBERED.add(value)
+
+
 SECRET_HEADERS = frozenset(
     {"authorization", "x-api-key", "proxy-authorization", "cookie", "set-cookie"}
 )
@@ -70,7 +83,7 @@ def redact_json(value: Any) -> Any:
         if value.startswith(("http://", "https://")):
             return redact_url(value)
         if len(value) > _LONG_STRING:
-            return f"{value[:40]}…({len(value)} chars)"
+            return f"{scrub(value)[:40]}…({len(value)} chars)"  # redacted first, then cut
     return value
 
 
@@ -84,19 +97,21 @@ def redact_body(body: bytes, content_type: str | None) -> str:
         except ValueError:
             pass
     if kind.startswith("text/") or kind in ("", "application/x-www-form-urlencoded"):
-        text = body[:2000].decode("utf-8", "replace")
-        return text + ("…" if len(body) > 2000 else "")
+        text = scrub(body[:4000].decode("utf-8", "replace"))
+        return text[:2000] + ("…" if len(body) > 2000 else "")
     return f"<{len(body)} bytes of {kind or 'binary data'}>"
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
+def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     """Last line of defence: any known secret value that slipped into text is masked, as
     written and in the forms an error message or a traceback would show it (without its
-    surrounding whitespace, escaped by repr() of str or bytes, or by JSON)."""
-    for secret in secrets:
-        for form in sorted(_shown_forms(secret), key=len, reverse=True):
-            if len(form) >= 4:
-                text = text.replace(form, REDACTED)
+    surrounding whitespace, escaped by repr() of str or bytes, or by JSON). `secrets` are
+    added to those the process remembers."""
+    forms = {form for secret in {*secrets, *_REMEMBERED} for form in _shown_forms(secret)}
+    # Longest first, across all secrets: a secret that contains another is masked whole.
+    for form in sorted(forms, key=len, reverse=True):
+        if len(form) >= 4 and form in text:
+            text = text.replace(form, REDACTED)
     return text
 
 
@@ -109,3 +124,17 @@ def _shown_forms(secret: str) -> set[str]:
     except UnicodeEncodeError:
         forms.add(repr(secret.encode("utf-8"))[2:-1])
     return forms
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters of `text`, secrets masked before the cut: cut first, a
+    secret straddling the limit would leave its first half unrecognizable and in view."""
+    return scrub(text)[:limit]
+
+
+def excerpt(text: str, limit: int = 200) -> str | None:
+    """A non-JSON error body (an HTML error page, a proxy's text) as one short line, secrets
+    masked before it is shortened."""
+    without_tags = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", text, flags=re.S | re.I)
+    line = " ".join(without_tags.split())
+    return shorten(line, limit) or None

@@ -16,6 +16,12 @@ def sandbox_url(env: Mapping[str, str], flag: str | None) -> str:
     return (flag or env.get("ESIGN_SANDBOX_URL") or DEFAULT_SANDBOX_URL).rstrip("/")
 
 
+def _token_header(env: Mapping[str, str]) -> dict[str, str] | None:
+    """The admin token a sandbox on a non-loopback bind printed at start, if one is set."""
+    token = env.get("ESIGN_SANDBOX_TOKEN", "").strip()
+    return {"Authorization": f"Bearer {token}"} if token else None
+
+
 def sign(
     app: AppContext,
     url: str,
@@ -38,6 +44,7 @@ def sign(
                 "signer_token": signer_token,
             },
             idempotent=False,
+            headers=_token_header(app.env),
         )
     except NetworkError as err:
         err.hint = f"is `esign sandbox serve` running at {url}? (set ESIGN_SANDBOX_URL)"

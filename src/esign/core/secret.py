@@ -12,6 +12,9 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        from esign.core.redact import remember
+
+        remember(value)  # masked wherever this process shortens or prints text
 
     def reveal(self) -> str:
         return self._value

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from esign.core.errors import EsignError, PendingError, RejectedError
 from esign.core.models import Document
@@ -12,12 +14,36 @@ UNTIL = ("signed", "final")
 STILL_OPEN = frozenset({"pending", "processing"})
 BACKOFF_FACTOR = 1.5
 MAX_INTERVAL = 60.0
+FINAL_POLL_GRACE = 1.0
 
 
 @dataclass
 class WaitResult:
-    document: Document
+    document: Document | None  # None only when no answer came before the deadline
     failure: EsignError | None  # None: the wait reached what it waited for
+
+
+def _within(fetch: Callable[[], Document], seconds: float) -> Document | None:
+    """`fetch()`, or None if it has not answered after `seconds`: --timeout is the whole
+    wait's deadline, and a server that drips its answer a byte at a time never trips the
+    per-read HTTP timeout. The call left behind runs on a daemon thread and ends with the
+    process."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["document"] = fetch()
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="esign-wait", daemon=True)
+    worker.start()
+    worker.join(max(0.0, seconds))
+    if worker.is_alive():
+        return None
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["document"]  # type: ignore[no-any-return]
 
 
 def wait_for(
@@ -41,8 +67,22 @@ def wait_for(
     deadline = started + timeout
     delay = interval
     last_status: str | None = None
+    last: Document | None = None
     while True:
-        document = fetch()
+        # The poll due at the deadline itself (was it signed in the last interval?) gets a
+        # second to answer; a server still dripping after that is out of time.
+        document = _within(fetch, max(deadline - clock(), FINAL_POLL_GRACE))
+        if document is None:
+            subject = f"document {last.id} is still {last.status}" if last else "no answer"
+            return WaitResult(
+                last,
+                PendingError(
+                    f"{subject} after {_human(timeout)} (the provider was still answering)",
+                    hint="wait longer with --timeout",
+                    provider=last.provider if last else None,
+                ),
+            )
+        last = document
         if on_status is not None and document.status != last_status:
             on_status(document, clock() - started)
         last_status = document.status

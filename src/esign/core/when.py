@@ -9,6 +9,9 @@ from esign.core.errors import UsageError
 
 _DURATION = re.compile(r"^\+?(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Longer would overflow dates and the operating system's timers, and means nothing to a wait.
+MAX_DURATION_DAYS = 36500
+MAX_DURATION_SECONDS = MAX_DURATION_DAYS * 86400
 
 
 def parse_duration(text: str, *, what: str = "duration") -> timedelta:
@@ -17,7 +20,12 @@ def parse_duration(text: str, *, what: str = "duration") -> timedelta:
     if not match:
         raise UsageError(f"invalid {what} {text!r}", hint="use e.g. 30s, 10m, 2h, 7d or 1w")
     amount, unit = float(match.group(1)), (match.group(2) or "s").lower()
-    return timedelta(seconds=amount * _UNIT_SECONDS[unit])
+    seconds = amount * _UNIT_SECONDS[unit]
+    if not seconds <= MAX_DURATION_SECONDS:  # also catches inf from 400 digits
+        raise UsageError(
+            f"{what} {text!r} is too long", hint=f"at most {MAX_DURATION_DAYS} days (100 years)"
+        )
+    return timedelta(seconds=seconds)
 
 
 def parse_when(text: str, *, now: datetime, what: str = "--expires-at") -> datetime:

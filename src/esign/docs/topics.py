@@ -18,7 +18,10 @@ ENVIRONMENT: list[tuple[str, str]] = [
     ("ESIGN_CONFIG_DIR", "Directory of config.toml (default: the platform's config directory)."),
     ("ESIGN_DATA_DIR", "Directory of the --insecure-storage credentials file."),
     ("ESIGN_TIMEOUT", "Connect/read timeout in seconds for each HTTP request (default 30)."),
-    ("ESIGN_MAX_ATTEMPTS", "Attempts per request when retrying safe failures (default 3)."),
+    (
+        "ESIGN_MAX_ATTEMPTS",
+        "Attempts per request when retrying safe failures (default 3, at most 20).",
+    ),
     ("ESIGN_NO_INPUT", "1/true/yes: never prompt (as --no-input)."),
     ("ESIGN_DEBUG", "1/true/yes: trace HTTP on stderr with secrets redacted (as --debug)."),
     (
@@ -45,6 +48,10 @@ ENVIRONMENT: list[tuple[str, str]] = [
         "ESIGN_CA_BUNDLE",
         "PEM file of CA certificates to trust instead of the system's trust store (as "
         "--ca-bundle; a profile's ca_bundle key is next).",
+    ),
+    (
+        "ESIGN_SANDBOX_TOKEN",
+        "The admin token esign sandbox serve prints when it listens beyond loopback.",
     ),
     (
         "SSL_CERT_FILE, SSL_CERT_DIR",

@@ -28,7 +28,7 @@ from esign.core.errors import (
     UsageError,
     error_for_status,
 )
-from esign.core.http import encode_segment, plain_text_excerpt
+from esign.core.http import encode_segment
 from esign.core.models import (
     Deletion,
     Document,
@@ -40,6 +40,7 @@ from esign.core.models import (
     parse_iso,
 )
 from esign.core.presigned import presigned_expiry
+from esign.core.redact import excerpt, remember
 from esign.core.streams import IOStreams
 from esign.providers.base import Provider
 
@@ -118,6 +119,7 @@ class IndexHealth(Provider):
     def _remember(self, token: str, expires: float | None) -> None:
         self._token, self._token_expires = token, expires
         self.settings.extra_secrets.append(token)
+        remember(token)
 
     def _new_token(self) -> str:
         body = self._token_request_body()
@@ -210,7 +212,7 @@ class IndexHealth(Provider):
                 code = envelope_code  # the body wins over a 200 status line (spec §1)
             message = body.get("message")
         if code >= 400:
-            text = str(message) if message else plain_text_excerpt(response.text)
+            text = str(message) if message else excerpt(response.text)
             raise self._error(code, text, response.status_code, token_endpoint=token_endpoint)
         if not isinstance(body, dict) or "data" not in body:
             raise MalformedResponseError(

@@ -23,7 +23,7 @@ from esign.core.errors import (
     UsageError,
     error_for_status,
 )
-from esign.core.http import encode_segment, plain_text_excerpt
+from esign.core.http import encode_segment
 from esign.core.models import (
     Deletion,
     Document,
@@ -34,6 +34,7 @@ from esign.core.models import (
     from_epoch_ms,
     iso_utc,
 )
+from esign.core.redact import excerpt
 from esign.providers.base import Provider
 
 if TYPE_CHECKING:
@@ -462,7 +463,7 @@ def _error_fields(response: httpx.Response) -> tuple[str | None, str | None]:
     try:
         body = response.json()
     except ValueError:
-        return plain_text_excerpt(response.text), None
+        return excerpt(response.text), None
     if not isinstance(body, dict):
         return None, None
     key = body.get("message") or body.get("code")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from esign.core.target import Target
+
+if TYPE_CHECKING:
+    from esign.core.cancel import Cancellation
+    from esign.core.download import NameClaim
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,8 @@ class DownloadOptions:
     progress: bool = True
     any_state: bool = False
     attachment: str | None = None
-    cancel: threading.Event | None = None
-    claim: Callable[[Path], Path] | None = None
+    cancel: Cancellation | None = None
+    claim: NameClaim | None = None
 
     @property
     def choice(self) -> FileChoice:

@@ -21,7 +21,7 @@ from esign.core.errors import (
     UsageError,
     error_for_status,
 )
-from esign.core.http import encode_segment, plain_text_excerpt
+from esign.core.http import encode_segment
 from esign.core.models import (
     Attachment,
     Document,
@@ -36,6 +36,7 @@ from esign.core.models import (
     parse_iso,
 )
 from esign.core.presigned import presigned_expiry, storage_refusal
+from esign.core.redact import excerpt, shorten
 from esign.providers.base import Provider
 
 if TYPE_CHECKING:
@@ -606,9 +607,9 @@ def _error_text(response: httpx.Response) -> str | None:
     try:
         body = response.json()
     except ValueError:
-        return plain_text_excerpt(response.text)
+        return excerpt(response.text)
     if isinstance(body, str):
-        return body[:200] or None
+        return shorten(body, 200) or None
     if not isinstance(body, dict):
         return None
     parts = []
@@ -617,7 +618,7 @@ def _error_text(response: httpx.Response) -> str | None:
         if value in (None, "", [], {}):
             continue
         parts.append(_flatten(value))
-    return "; ".join(parts)[:300] or None
+    return shorten("; ".join(parts), 300) or None
 
 
 def _flatten(value: Any) -> str:

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, Router
 
+from esign.sandbox.admin_guard import AdminGuard
 from esign.sandbox.faults import (
     ASGIApp,
     FaultInjector,
@@ -51,6 +52,8 @@ class Sandbox:
     """Everything the emulator knows; one per server."""
 
     seed: int = 0
+    # Required on every admin request when set (esign.sandbox.admin_guard): non-loopback binds.
+    admin_token: str | None = None
     shared: SharedState = field(default_factory=SharedState)
     faults: FaultInjector = field(init=False)
     okdokument: OKdokumentApi = field(init=False)
@@ -196,6 +199,7 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
     app.router.redirect_slashes = False
     app.add_middleware(FaultMiddleware, injector=sandbox.faults)
     app.add_middleware(RequestLogMiddleware, shared=sandbox.shared)
+    app.add_middleware(AdminGuard, token=sandbox.admin_token)
     app.state.sandbox = sandbox
     return app
 

@@ -10,6 +10,7 @@ esign.cli._typer.private: without them nothing here applies and Typer's own path
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from dataclasses import dataclass
@@ -66,6 +67,9 @@ def _simple_class() -> type | None:
             except (TypeError, ValueError):
                 label = "an integer" if kind is int else "a number"
                 raise BadParameter(f"{value!r} is not {label}.", ctx=ctx, param=param) from None
+            if isinstance(number, float) and not math.isfinite(number):
+                # nan passes every bound check, and inf (or 1e309) is no timeout either.
+                raise BadParameter(f"{value!r} is not a finite number.", ctx=ctx, param=param)
             low, high = self.parameter_info.min, self.parameter_info.max
             if (low is not None and number < low) or (high is not None and number > high):
                 bounds = " and ".join(

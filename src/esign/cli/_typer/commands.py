@@ -83,9 +83,11 @@ class EsignCommand(TyperCommand):
         except EsignError as err:
             report(app, err)
             raise typer.Exit(int(err.exit_code)) from None
-        except KeyboardInterrupt:
-            app.streams.stderr.write("\ninterrupted\n")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except KeyboardInterrupt as stop:  # Ctrl-C, and SIGTERM/SIGHUP (esign.core.signals)
+            from esign.core import signals
+
+            app.streams.stderr.write(f"\n{signals.describe(stop)}\n")
+            raise typer.Exit(signals.exit_code(stop)) from None
         except (typer.Exit, typer.Abort, click.ClickException):
             raise
         except BrokenPipeError:
