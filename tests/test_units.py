@@ -19,7 +19,7 @@ from esign.core.secret import Secret
 from esign.core.settings import resolve_settings
 from esign.core.streams import color_allowed
 from esign.core.when import parse_duration, parse_when
-from esign.providers.okdokument import _server_local_time
+from esign.providers.okdokument.wire import _server_local_time
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
