@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from esign.core.credentials import default_fingerprint
-from esign.providers.indexhealth import jwt_expiry
+from esign.providers.indexhealth.auth import jwt_expiry
 from esign.sandbox.indexhealth import IndexHealthStore
 from tests.conftest import Cli, SandboxAdmin, ih_settings
 from tests.keyrings import MemoryKeyring

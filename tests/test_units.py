@@ -12,14 +12,14 @@ from esign.core.config import Config, Profile, load_config
 from esign.core.download import filename_from_disposition, safe_filename
 from esign.core.errors import UsageError
 from esign.core.flags import GlobalFlags
-from esign.core.http import encode_segment, parse_retry_after, plain_text_excerpt
+from esign.core.http import encode_segment, parse_retry_after
 from esign.core.models import from_epoch_ms, iso_utc
-from esign.core.redact import REDACTED, redact_body, redact_json, redact_url, scrub
+from esign.core.redact import REDACTED, excerpt, redact_body, redact_json, redact_url, scrub
 from esign.core.secret import Secret
 from esign.core.settings import resolve_settings
 from esign.core.streams import color_allowed
 from esign.core.when import parse_duration, parse_when
-from esign.providers.okdokument import _server_local_time
+from esign.providers.okdokument.wire import _server_local_time
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -140,10 +140,10 @@ def test_scrub_masks_the_forms_a_secret_is_shown_in() -> None:
     assert scrub("nothing secret here", [secret, ""]) == "nothing secret here"
 
 
-def test_plain_text_excerpt() -> None:
+def test_excerpt_of_a_plain_text_answer() -> None:
     page = "<html><head><style>p{}</style></head><body><h1>Bad   gateway</h1></body></html>"
-    assert plain_text_excerpt(page) == "Bad gateway"
-    assert plain_text_excerpt("   ") is None
+    assert excerpt(page) == "Bad gateway"
+    assert excerpt("   ") is None
 
 
 def test_secret_never_prints_itself() -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import email.utils
 import math
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -553,13 +552,6 @@ def _refuse_broken_headers(request: httpx.Request) -> None:
                 hint="look for a stray newline in the credential and settings, such as a key "
                 "file read with its line ending",
             )
-
-
-def plain_text_excerpt(text: str, limit: int = 200) -> str | None:
-    """A non-JSON error body (an HTML error page, a proxy's text) as one short line."""
-    without_tags = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", text, flags=re.S | re.I)
-    line = " ".join(without_tags.split())
-    return line[:limit] or None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,13 @@
+"""`IndexHealth`, the provider the registry hands out: the token exchange and every resource
+class of this package in one. A resource calls another one only through the operations
+`Provider` declares, and the token only through the hook `IndexHealthClient` declares."""
+
+from __future__ import annotations
+
+from esign.providers.indexhealth.auth import Auth
+from esign.providers.indexhealth.documents import Documents
+from esign.providers.indexhealth.requests import Requests
+
+
+class IndexHealth(Auth, Documents, Requests):
+    pass

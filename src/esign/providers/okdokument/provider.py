@@ -1,0 +1,11 @@
+"""`OKdokument`, the provider the registry hands out: every resource class of this package in
+one. A resource calls another one only through the operations `Provider` declares."""
+
+from __future__ import annotations
+
+from esign.providers.okdokument.documents import Documents
+from esign.providers.okdokument.requests import Requests
+
+
+class OKdokument(Documents, Requests):
+    pass

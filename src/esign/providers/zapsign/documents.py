@@ -1,0 +1,208 @@
+"""ZapSign documents (spec §7.2-§7.5, §7.8): details, list, rename, soft delete, and the
+presigned file URLs behind downloads (§6.5)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from esign.core.errors import (
+    EsignError,
+    MalformedResponseError,
+    NotFoundError,
+    RejectedError,
+    UsageError,
+)
+from esign.core.http import encode_segment
+from esign.core.models import Document, Outcome, PresignedUrl, iso_utc
+from esign.core.presigned import presigned_expiry
+from esign.providers.zapsign import wire
+from esign.providers.zapsign.client import ZapSignClient
+
+if TYPE_CHECKING:
+    import httpx
+
+    from esign.core.download import DownloadSource
+    from esign.providers.options import FileChoice, ListOptions, UploadOptions
+
+PAGE_SIZE = 25
+PRESIGNED_LIFETIME = timedelta(minutes=60)
+LIST_FILTERS = ("pending", "signed", "refused")
+
+
+class Documents(ZapSignClient):
+    def get_document(self, document_id: str) -> Outcome:
+        data = self._detail(document_id)
+        parent = data.get("parent_doc_token")
+        if parent and not data.get("status"):
+            # An extra document's short form (Detalhar documento) has no status: it is signed
+            # with its envelope, so the main document's status is its status.
+            main = wire.to_document(self._detail(str(parent)))
+            return Outcome(wire.to_extra_document(data, main), raw=data)
+        return Outcome(wire.to_document(data), raw=data)
+
+    def _detail(self, document_id: str) -> dict[str, Any]:
+        data, _ = self._call("GET", self._url("docs", encode_segment(document_id, "document ID")))
+        if not isinstance(data, dict) or not data.get("token"):
+            raise MalformedResponseError("ZapSign's answer is not a document (no token)")
+        return data
+
+    def list_documents(self, opts: ListOptions) -> Outcome:
+        if opts.collection:
+            raise UsageError("ZapSign has no collections; drop --collection")
+        params: dict[str, str] = {}
+        if opts.status:
+            if opts.status not in LIST_FILTERS:
+                raise UsageError(
+                    f"ZapSign filters by {', '.join(LIST_FILTERS)} only, not {opts.status!r}"
+                )
+            params["status"] = opts.status
+        # Active documents unless --deleted; the list items carry no `deleted` field, so the
+        # filter asked for is what says whether they are deleted.
+        params["deleted"] = "true" if opts.deleted else "false"
+        documents: list[Document] = []
+        raw: list[Any] = []
+        notes: list[str] = []
+        page = 1
+        seen_next: set[str] = set()
+        while True:
+            data, _ = self._call("GET", self._url("docs"), params={**params, "page": str(page)})
+            items, next_page = wire.page(data)
+            raw.extend(items)
+            documents.extend(
+                wire.to_document(item, deleted=opts.deleted)
+                for item in items
+                if isinstance(item, dict)
+            )
+            if opts.limit is not None and len(documents) >= opts.limit:
+                documents, raw = documents[: opts.limit], raw[: opts.limit]
+                break
+            # An empty page, or a `next` already followed (a cached or replayed page), ends
+            # the list: never loop.
+            if not next_page or not items or next_page in seen_next:
+                break
+            seen_next.add(next_page)
+            if not (opts.all_pages or opts.limit is not None):
+                notes.append(
+                    f"showing the first {len(documents)} documents; "
+                    "use --all for every page, or --limit N"
+                )
+                break
+            page += 1
+        return Outcome(documents, raw=raw, notes=notes)
+
+    def update_document(self, document_id: str, opts: UploadOptions) -> Outcome:
+        if opts.description or opts.tags or opts.url or opts.file_path or opts.doc_type:
+            raise UsageError("ZapSign can change only a document's --name")
+        if not opts.name:
+            raise UsageError("nothing to update", hint="give --name")
+        self._put(document_id, {"name": opts.name[:255]})
+        return self.get_document(document_id)
+
+    def upload_document(self, opts: UploadOptions) -> Outcome:
+        raise self.unsupported(
+            "upload without signers",
+            instead="use `esign request create FILE --signer 'Name <email>'`",
+        )
+
+    def delete_document(self, document_id: str) -> Outcome:
+        # Soft delete: the answer is the document with deleted: true; some clients have seen
+        # an empty 200 body (gap 9), in which case we read the document back.
+        url = self._url("docs", encode_segment(document_id, "document ID"))
+        data, _ = self._call("DELETE", url, allow_empty=True)
+        if not isinstance(data, dict) or "token" not in data:
+            return self.get_document(document_id)
+        return Outcome(wire.to_document(data), raw=data)
+
+    def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
+        url, _ = self._file_url(document_id, choice)
+        # A presigned S3 URL: it must never carry our token.
+        from esign.core.download import DownloadSource
+
+        return DownloadSource(
+            url=url, document_id=choice.attachment or document_id, authenticated=False
+        )
+
+    def presign(self, document_id: str, choice: FileChoice) -> Outcome:
+        url, response = self._file_url(document_id, choice)
+        expires = presigned_expiry(url) or _response_time(response) + PRESIGNED_LIFETIME
+        return Outcome(PresignedUrl(url=url, expires_at=iso_utc(expires)), raw=None)
+
+    def not_signed(self, document: Document) -> EsignError:
+        what = f"ZapSign document {document.id}"
+        if document.status == "pending":
+            waiting = [s for s in document.signers if s.status != "signed"]
+            names = ", ".join(s.name or s.email or s.id or "?" for s in waiting) or "unknown"
+            return RejectedError(
+                f"{what} is pending: still to sign: {names}",
+                hint=f"wait with `esign doc wait {document.id}`; --any-state gives the file "
+                "as signed so far",
+                provider=self.name,
+            )
+        if document.status == "refused":
+            reason = f" ({document.rejected_reason})" if document.rejected_reason else ""
+            return RejectedError(
+                f"{what} was refused{reason}: it will not be signed, and its PDF carries the "
+                "rejected-document watermark",
+                hint="--any-state downloads that PDF, --original the unsigned one",
+                provider=self.name,
+            )
+        return super().not_signed(document)
+
+    def _file_url(self, document_id: str, choice: FileChoice) -> tuple[str, httpx.Response]:
+        """The presigned URL of the file asked for. `signed_file` is filled from the first
+        signature on (doc_signed fires per signer) and a cancelled document's PDF carries a
+        "rejected" watermark (Cancelar documentos): only `status: signed` makes it the signed
+        document, unless the user asked for the current file."""
+        url = self._url("docs", encode_segment(document_id, "document ID"))
+        data, response = self._call("GET", url)
+        if not isinstance(data, dict) or not data.get("token"):
+            raise MalformedResponseError("ZapSign's answer is not a document (no token)")
+        files: dict[str, Any] = data
+        if data.get("parent_doc_token") and not data.get("status"):
+            # An extra document by its own token: its envelope's status decides.
+            main = self._detail(str(data["parent_doc_token"]))
+            document = wire.to_extra_document(data, wire.to_document(main))
+        else:
+            document = wire.to_document(data)
+        if choice.attachment:
+            files = self._attachment(data, choice.attachment, document_id)
+        if choice.original:
+            file_url = files.get("original_file")
+            if not file_url:
+                raise MalformedResponseError("ZapSign's document has no original_file URL")
+            return str(file_url), response
+        if not choice.any_state and document.status != "signed":
+            raise self.not_signed(document)
+        file_url = files.get("signed_file") or (
+            files.get("original_file") if choice.any_state else None
+        )
+        if not file_url:
+            raise MalformedResponseError(
+                f"ZapSign says document {document_id} is signed but gives no signed_file URL"
+            )
+        return str(file_url), response
+
+    def _attachment(
+        self, data: dict[str, Any], attachment: str, document_id: str
+    ) -> dict[str, Any]:
+        for extra in data.get("extra_docs") or []:
+            if isinstance(extra, dict) and extra.get("token") == attachment:
+                return extra
+        raise NotFoundError(
+            f"ZapSign document {document_id} has no attachment {attachment}",
+            hint=f"its attachments are listed by `esign doc info {document_id}`",
+            provider=self.name,
+        )
+
+
+def _response_time(response: httpx.Response) -> datetime:
+    from email.utils import parsedate_to_datetime
+
+    header = response.headers.get("date")
+    if header:
+        try:
+            return parsedate_to_datetime(header).astimezone(UTC)
+        except (TypeError, ValueError):
+            pass
+    return datetime.now(UTC)

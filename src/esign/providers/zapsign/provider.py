@@ -1,0 +1,14 @@
+"""`ZapSign`, the provider the registry hands out: every resource class of this package in one.
+
+A resource calls another one only through the operations `Provider` declares (the request
+update reads the document with `get_document`), so each resource module stands on its own.
+"""
+
+from __future__ import annotations
+
+from esign.providers.zapsign.documents import Documents
+from esign.providers.zapsign.requests import Requests
+
+
+class ZapSign(Documents, Requests):
+    pass

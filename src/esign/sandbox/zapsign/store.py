@@ -1,0 +1,147 @@
+"""What the ZapSign emulator knows: accounts with their rate-limit window (spec §2, §4),
+documents and their signers (§6), webhooks (§9.2), and the presigner of file URLs."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from esign.sandbox.presign import Presigner
+from esign.sandbox.state import SharedState
+
+PROVIDER = "zapsign"
+RATE_LIMIT_PER_MINUTE = 500  # spec §4
+DOC_EVENTS = ("doc_created", "doc_signed", "doc_deleted", "doc_refused")  # the "All" type
+
+
+def _demo_token(label: str) -> str:
+    return str(uuid.UUID(hashlib.sha256(label.encode()).hexdigest()[:32]))
+
+
+DEMO_API_TOKEN = _demo_token("esign-sandbox-zapsign-demo")
+NO_PLAN_API_TOKEN = _demo_token("esign-sandbox-zapsign-no-plan")  # 402 on create
+OTHER_ENV_API_TOKEN = _demo_token("esign-sandbox-zapsign-production")  # 403 everywhere
+
+
+def now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class Account:
+    kind: str = "ok"  # "ok" | "no_plan" | "other_env"
+    limit_per_minute: int = RATE_LIMIT_PER_MINUTE
+    window: int = -1
+    used: int = 0
+    open_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+
+@dataclass
+class ZSigner:
+    token: str
+    name: str
+    email: str
+    send_automatic_email: bool = False
+    external_id: str = ""
+    auth_mode: str = "assinaturaTela"
+    status: str = "new"
+    times_viewed: int = 0
+    last_view_at: str | None = None
+    signed_at: str | None = None
+    phone_country: str = ""
+    phone_number: str = ""
+    qualification: str = ""
+    redirect_link: str = ""
+
+
+@dataclass
+class ZDoc:
+    token: str
+    owner: str
+    open_id: int
+    name: str
+    original: bytes
+    lang: str
+    signers: list[ZSigner]
+    external_id: str = ""
+    folder_path: str = "/"
+    status: str = "pending"
+    signed: bytes | None = None
+    created_at: str = field(default_factory=now_text)
+    last_update_at: str = field(default_factory=now_text)
+    deleted: bool = False
+    deleted_at: str | None = None
+    rejected_reason: str | None = None
+    date_limit_to_sign: str | None = None
+    metadata: list[dict[str, Any]] = field(default_factory=list)
+    disable_signer_emails: bool = False
+    signed_file_only_finished: bool = False
+    parent: str | None = None  # an extra document's main document
+    extras: list[str] = field(default_factory=list)
+
+    def touch(self) -> None:
+        self.last_update_at = now_text()
+
+    def in_progress(self) -> bool:
+        return self.status == "pending" and not self.deleted
+
+
+@dataclass
+class Webhook:
+    id: int
+    owner: str
+    url: str
+    type: str
+    doc_token: str | None
+    headers: list[dict[str, str]]
+
+    def wants(self, event: str, doc_token: str) -> bool:
+        if self.doc_token and self.doc_token != doc_token:
+            return False
+        return event in DOC_EVENTS if self.type == "" else event == self.type
+
+
+@dataclass
+class ZapSignStore:
+    shared: SharedState
+    accounts: dict[str, Account] = field(
+        default_factory=lambda: {
+            DEMO_API_TOKEN: Account(),
+            NO_PLAN_API_TOKEN: Account(kind="no_plan"),
+            OTHER_ENV_API_TOKEN: Account(kind="other_env"),
+        }
+    )
+    docs: dict[str, ZDoc] = field(default_factory=dict)
+    signer_docs: dict[str, str] = field(default_factory=dict)
+    webhooks: list[Webhook] = field(default_factory=list)
+    webhook_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    presigner: Presigner = field(default_factory=Presigner)
+
+    def find(self, some_id: str) -> tuple[ZDoc, ZSigner | None] | None:
+        """A document by its token, or a signer's document by the signer's token."""
+        if some_id in self.docs:
+            return self.docs[some_id], None
+        doc_token = self.signer_docs.get(some_id)
+        if doc_token is None:
+            return None
+        doc = self.docs[doc_token]
+        return doc, next(s for s in doc.signers if s.token == some_id)
+
+
+def new_signer(data: dict[str, Any]) -> ZSigner:
+    return ZSigner(
+        token=str(uuid.uuid4()),
+        name=str(data["name"]).strip(),
+        email=str(data.get("email") or ""),
+        send_automatic_email=bool(data.get("send_automatic_email", False)),
+        external_id=str(data.get("external_id") or ""),
+        auth_mode=str(data.get("auth_mode") or "assinaturaTela"),
+        phone_country=str(data.get("phone_country") or ""),
+        phone_number=str(data.get("phone_number") or ""),
+        qualification=str(data.get("qualification") or ""),
+        redirect_link=str(data.get("redirect_link") or ""),
+    )
