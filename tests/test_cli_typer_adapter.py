@@ -17,7 +17,7 @@ import pytest
 import typer
 
 from esign.cli._typer import SharedFlagShadowed, command, new_group
-from esign.core.flags import GlobalFlags
+from esign.core.config.flags import GlobalFlags
 from tests.conftest import Cli, SandboxAdmin
 
 ROOT = Path(__file__).resolve().parent.parent

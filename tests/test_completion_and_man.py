@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from esign._gen_docs import generate
-from esign.core.settings import PROVIDER_SETTING_ENV, SECRET_ENV
+from esign.core.config.settings import PROVIDER_SETTING_ENV, SECRET_ENV
 from tests.conftest import Cli
 
 ROOT = Path(__file__).resolve().parent.parent

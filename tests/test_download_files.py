@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from esign.core.target import Target
+from esign.core.files.target import Target
 from tests.conftest import Cli
 from tests.hostile import HostileServer, Reply, json_reply, pdf_reply
 
@@ -247,7 +247,7 @@ def test_a_directory_esign_may_not_write_is_one_line_with_exit_2(
 
 
 def test_downloads_left_unfinished_by_a_thread_are_removed_by_abandon(tmp_path: Path) -> None:
-    from esign.core.partfiles import PartFiles
+    from esign.core.files.partfiles import PartFiles
 
     files = PartFiles()
     sinks = []

@@ -164,9 +164,9 @@ def test_doc_info_loads_only_what_it_uses(served: dict[str, str], tmp_path: Path
         "pydantic",
         "starlette",
         "esign.sandbox",
-        "esign.core.download",
+        "esign.core.files.download",
         "esign.providers.options",
-        "esign.core.files",
+        "esign.core.files.local",
         "_strptime",
     )
     code = textwrap.dedent(

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from esign.core.download import safe_filename
 from esign.core.errors import UsageError
-from esign.core.http import validate_base_url
+from esign.core.files.download import safe_filename
+from esign.core.http.client import validate_base_url
 from tests.conftest import Cli, SandboxAdmin
 
 NASTY = st.sampled_from(

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from esign.core.errors import NetworkError
-from esign.core.http import HttpClient
-from esign.core.network import Network, NoProxy, resolve_network
+from esign.core.http.client import HttpClient
+from esign.core.http.network import Network, NoProxy, resolve_network
 from esign.sandbox.pdf import sample_contract
 from tests.conftest import Cli, SandboxAdmin
 from tests.proxyserver import HttpProxy, Socks5Proxy

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from esign.core.http import HttpClient, parse_retry_after
+from esign.core.http.client import HttpClient, parse_retry_after
 from esign.sandbox.pdf import sample_contract
 from tests.conftest import Cli
 from tests.rawserver import Answer, RawServer, Seen, ok

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from esign.core.credentials import default_fingerprint
+from esign.core.config.credentials import default_fingerprint
 from esign.providers.indexhealth.auth import jwt_expiry
 from esign.sandbox.indexhealth import IndexHealthStore
 from tests.conftest import Cli, SandboxAdmin, ih_settings

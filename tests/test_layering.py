@@ -1,7 +1,8 @@
 """The import direction between esign's layers, read from the source (no module is imported):
-the commands (`cli`) use `core` and `providers`, a provider uses `core`, `core` uses only
-itself, and the sandbox is a separate program that imports nothing of the client. Inside
-`providers/` and `sandbox/`, each provider's package stands alone."""
+the commands (`cli`) use `ops`, `core` and `providers`; multi-step work (`ops`) uses `core` and
+`providers` and never Typer; a provider uses `core`; `core` uses only itself; and the sandbox
+is a separate program that imports nothing of the client. Inside `providers/` and `sandbox/`,
+each provider's package stands alone."""
 
 from __future__ import annotations
 
@@ -75,6 +76,27 @@ def test_the_sandbox_imports_nothing_of_the_client() -> None:
 
 def test_core_imports_only_core() -> None:
     assert violations(files_under("core"), ("esign.core",)) == []
+
+
+def test_ops_import_only_core_providers_and_ops() -> None:
+    """Multi-step work knows no command layer (no Typer, no esign.cli)."""
+    allowed = ("esign.core", "esign.providers", "esign.ops", "esign.sandbox")
+    assert violations(files_under("ops"), allowed) == []
+    typer_users = [
+        str(path.relative_to(PACKAGE))
+        for path in files_under("ops")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        and any(
+            name.split(".")[0] in ("typer", "click")
+            for name in (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
+        )
+    ]
+    assert typer_users == []
 
 
 def test_providers_import_only_core_and_providers() -> None:

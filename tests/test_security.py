@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from esign.core.errors import UsageError
-from esign.core.http import HttpClient, validate_base_url
+from esign.core.http.client import HttpClient, validate_base_url
 from tests.conftest import Cli, SandboxAdmin
 
 

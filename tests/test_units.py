@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from esign.core.config import Config, Profile, load_config
-from esign.core.download import filename_from_disposition, safe_filename
+from esign.core.config.file import Config, Profile, load_config
+from esign.core.config.flags import GlobalFlags
+from esign.core.config.secret import Secret
+from esign.core.config.settings import resolve_settings
 from esign.core.errors import UsageError
-from esign.core.flags import GlobalFlags
-from esign.core.http import encode_segment, parse_retry_after
+from esign.core.files.download import filename_from_disposition, safe_filename
+from esign.core.http.client import encode_segment, parse_retry_after
 from esign.core.models import from_epoch_ms, iso_utc
+from esign.core.output.streams import color_allowed
 from esign.core.redact import REDACTED, excerpt, redact_body, redact_json, redact_url, scrub
-from esign.core.secret import Secret
-from esign.core.settings import resolve_settings
-from esign.core.streams import color_allowed
 from esign.core.when import parse_duration, parse_when
 from esign.providers.okdokument.wire import _server_local_time
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from pypdf import PdfReader
 
-from esign.core.presigned import presigned_expiry
+from esign.core.http.presigned import presigned_expiry
 from tests.conftest import CallbackReceiver, Cli, SandboxAdmin
 
 

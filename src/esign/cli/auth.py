@@ -33,8 +33,8 @@ def login(
     Example: esign auth login --profile prod --with-token < key.txt
     """
     from esign.core.models import Outcome
-    from esign.core.profiles import login as store_secret
-    from esign.core.profiles import login_profile
+    from esign.ops.profiles import login as store_secret
+    from esign.ops.profiles import login_profile
 
     app_ctx = app_context()
     name, secret_name = login_profile(app_ctx)
@@ -58,7 +58,7 @@ def login(
 def logout() -> None:
     """Remove the profile's stored secrets (keyring and file)."""
     from esign.core.models import Outcome
-    from esign.core.profiles import logout as remove_secrets
+    from esign.ops.profiles import logout as remove_secrets
 
     app_ctx = app_context()
     app_ctx.output.emit(Outcome(remove_secrets(app_ctx)))
@@ -67,7 +67,7 @@ def logout() -> None:
 @command(app, "token")
 def token() -> None:
     """Print the profile's secret on stdout, for `export ESIGN_API_KEY=$(esign auth token)`."""
-    from esign.core.profiles import token as read_secret
+    from esign.ops.profiles import token as read_secret
 
     app_ctx = app_context()
     app_ctx.streams.stdout.write(read_secret(app_ctx).reveal() + "\n")
@@ -81,11 +81,11 @@ def status(
 ) -> None:
     """Show each setting and credential (masked) and where it came from; exit 4 when the
     credential is missing or rejected."""
-    from esign.cli.run import provider_for
     from esign.core.errors import AuthError
     from esign.core.models import Outcome
-    from esign.core.profiles import missing_secret
-    from esign.core.profiles import status as read_status
+    from esign.ops.profiles import missing_secret
+    from esign.ops.profiles import status as read_status
+    from esign.ops.provider import provider_for
 
     app_ctx = app_context()
     record, present = read_status(app_ctx)

@@ -19,7 +19,7 @@ def complete_shell(incomplete: str) -> list[str]:
 def complete_profile(incomplete: str) -> list[str]:
     """Profile names from the config file; nothing at all if it cannot be read."""
     try:
-        from esign.core.config import load_config
+        from esign.core.config.file import load_config
 
         names = load_config(os.environ).profiles
     except Exception:
@@ -28,7 +28,7 @@ def complete_profile(incomplete: str) -> list[str]:
 
 
 def complete_provider(incomplete: str) -> list[str]:
-    from esign.core.settings import PROVIDERS
+    from esign.core.config.settings import PROVIDERS
 
     return [p for p in PROVIDERS if p.startswith(incomplete)]
 

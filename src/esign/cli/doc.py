@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 
 from esign.cli._typer import app_context, command, new_group
-from esign.cli.run import confirm, name_failure, provider_for, run
+from esign.cli.run import confirm, run
 from esign.core.errors import EsignError
 from esign.core.models import Outcome
 from esign.core.statuses import DOCUMENT_STATUSES
+from esign.ops.provider import name_failure, provider_for
 
 app = new_group("doc")
 
@@ -254,7 +255,7 @@ def download(
     Example: esign doc download 7Ki_u1mrUwijfb -o contract.pdf
     Example: esign doc download --from ids.txt -o signed/ --jobs 8
     """
-    from esign.cli.downloads import DownloadJob, run_downloads
+    from esign.ops.downloads import DownloadJob, run_downloads
 
     app_ctx = app_context()
     job = DownloadJob(
@@ -302,7 +303,7 @@ def wait(
 
     Example: esign doc wait 7Ki_u1mrUwijfb --wait-timeout 30m && esign doc download 7Ki_u1mrUwijfb
     """
-    from esign.cli.downloads import wait_for_document
+    from esign.ops.downloads import wait_for_document
 
     if until not in ("signed", "final"):
         raise typer.BadParameter(f"{until!r} is not signed or final", param_hint="--until")

@@ -60,7 +60,7 @@ def add(
     Example: esign profile add prod --provider zapsign --default
     """
     from esign.core.models import Outcome
-    from esign.core.profiles import ProfileSpec, add_profile
+    from esign.ops.profiles import ProfileSpec, add_profile
 
     app_ctx = app_context()
     settings = {
@@ -88,7 +88,7 @@ def add(
 def list_() -> None:
     """List profiles; the default is marked."""
     from esign.core.models import Outcome
-    from esign.core.profiles import list_profiles
+    from esign.ops.profiles import list_profiles
 
     app_ctx = app_context()
     app_ctx.output.emit(Outcome(list_profiles(app_ctx)))
@@ -98,7 +98,7 @@ def list_() -> None:
 def show(name: ProfileName) -> None:
     """Show one profile's settings (never its secret)."""
     from esign.core.models import Outcome
-    from esign.core.profiles import show_profile
+    from esign.ops.profiles import show_profile
 
     app_ctx = app_context()
     app_ctx.output.emit(Outcome(show_profile(app_ctx, name)))
@@ -108,7 +108,7 @@ def show(name: ProfileName) -> None:
 def use(name: ProfileName) -> None:
     """Make a profile the default."""
     from esign.core.models import Outcome
-    from esign.core.profiles import use_profile
+    from esign.ops.profiles import use_profile
 
     app_ctx = app_context()
     app_ctx.output.emit(Outcome(use_profile(app_ctx, name)))
@@ -133,7 +133,7 @@ def set_(
               esign profile set prod ca_bundle ~/corp-ca.pem
     """
     from esign.core.models import Outcome
-    from esign.core.profiles import set_profile_value
+    from esign.ops.profiles import set_profile_value
 
     app_ctx = app_context()
     app_ctx.output.emit(Outcome(set_profile_value(app_ctx, name, key, value)))
@@ -146,7 +146,7 @@ def unset(
 ) -> None:
     """Remove one setting of a profile (it falls back to the environment or the default)."""
     from esign.core.models import Outcome
-    from esign.core.profiles import unset_profile_value
+    from esign.ops.profiles import unset_profile_value
 
     app_ctx = app_context()
     app_ctx.output.emit(Outcome(unset_profile_value(app_ctx, name, key)))
@@ -160,7 +160,7 @@ def remove(
     """Remove a profile and its stored secrets. Asks first on a terminal; needs --yes
     otherwise."""
     from esign.core.models import Outcome
-    from esign.core.profiles import remove_profile, show_profile
+    from esign.ops.profiles import remove_profile, show_profile
 
     app_ctx = app_context()
     show_profile(app_ctx, name)  # fail on an unknown name before asking

@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 
 from esign.cli._typer import app_context, command, new_group
-from esign.cli.run import confirm, name_failure, provider_for, run
+from esign.cli.run import confirm, run
 from esign.core.errors import EsignError
 from esign.core.when import parse_when
+from esign.ops.provider import name_failure, provider_for
 from esign.providers.options import CreateRequestOptions, SignerSpec, UpdateRequestOptions
 
 app = new_group("request")

@@ -1,4 +1,4 @@
-"""What command functions share: the provider for this invocation, rendering, confirmation."""
+"""What command functions share: running one operation and rendering it, confirmation."""
 
 from __future__ import annotations
 
@@ -10,25 +10,12 @@ import typer
 
 from esign.cli._typer import app_context
 from esign.core.errors import CancelledError, EsignError, InterruptedByUser
+from esign.ops.provider import name_failure, provider_for
 
 if TYPE_CHECKING:
     from esign.core.context import AppContext
     from esign.core.models import Outcome
     from esign.providers.base import Provider
-
-
-def provider_for(app: AppContext) -> Provider:
-    from esign.providers.registry import provider_class
-
-    settings = app.settings
-    cls = provider_class(settings.provider)
-    base_url = settings.base_url or cls.default_base_url
-    return cls(
-        settings,
-        lambda auth: app.http_client(base_url, auth),
-        app.load_secret,
-        app.token_cache,
-    )
 
 
 def run(operation: Callable[[Provider], Outcome], about: str | None = None) -> None:
@@ -41,16 +28,6 @@ def run(operation: Callable[[Provider], Outcome], about: str | None = None) -> N
         name_failure(app, err, about)
         raise
     app.output.emit(outcome)
-
-
-def name_failure(app: AppContext, err: EsignError, subject: str | None) -> EsignError:
-    """Say which ID a failure concerns. Scrubbed like the message is: an ID the user typed
-    may hold a secret, and the error line must not echo it."""
-    if subject:
-        from esign.core.redact import scrub
-
-        err.about(scrub(subject, app.known_secrets()))
-    return err
 
 
 def confirm(app: AppContext, question: str, *, yes: bool) -> None:

@@ -54,7 +54,7 @@ def serve(
 
     Example: esign sandbox serve --port 8765
     """
-    from esign.core.http import is_loopback
+    from esign.core.http.client import is_loopback
     from esign.sandbox.app import Sandbox
     from esign.sandbox.faults import parse_rules
     from esign.sandbox.server import serve as run_server
@@ -81,7 +81,7 @@ def serve(
     origin = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     creds = sandbox.credentials(origin)
     if write_profiles:
-        from esign.core.profiles import write_sandbox_profiles
+        from esign.ops.profiles import write_sandbox_profiles
 
         names = write_sandbox_profiles(app_ctx, creds, insecure=insecure_storage)
         app_ctx.output.info(f"profiles written: {', '.join(names)} (use --profile NAME)")
@@ -91,7 +91,7 @@ def serve(
 
 def admin_token_for(host: str) -> str | None:
     """A fresh admin token when the sandbox listens beyond loopback (else None)."""
-    from esign.core.http import is_loopback
+    from esign.core.http.client import is_loopback
 
     if is_loopback(host):
         return None
@@ -170,7 +170,7 @@ def sign(
 
     Example: esign sandbox sign 7Ki_u1mrUwijfb
     """
-    from esign.core import sandbox_admin
+    from esign.ops import sandbox_admin
 
     app_ctx = app_context()
     url = sandbox_admin.sandbox_url(app_ctx.env, sandbox_url)
@@ -186,7 +186,7 @@ def sign(
     if output.json_mode:
         output.write_json(result)
     else:
-        from esign.core.terminal import for_terminal
+        from esign.core.output.terminal import for_terminal
 
         line = f"{result.get('provider')} document {result.get('id')} is now {result.get('state')}"
         app_ctx.streams.stdout.write(for_terminal(line) + "\n")
@@ -209,7 +209,7 @@ def demo(
     """Run a whole signing job against an in-process sandbox: create a request from a bundled
     sample PDF, sign it, show its info, download the signed PDF. Prints each step as the
     equivalent esign command."""
-    from esign.cli.sandbox_demo import DEMO_PROVIDERS, run_demo
+    from esign.ops.sandbox_demo import DEMO_PROVIDERS, run_demo
 
     if provider not in DEMO_PROVIDERS:
         raise UsageError(f"--provider must be one of {', '.join(DEMO_PROVIDERS)}")

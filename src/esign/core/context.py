@@ -12,17 +12,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from esign.core.flags import GlobalFlags
-from esign.core.settings import SECRET_ENV, Settings, resolve_settings
-from esign.core.streams import IOStreams
+from esign.core.config.flags import GlobalFlags
+from esign.core.config.settings import SECRET_ENV, Settings, resolve_settings
+from esign.core.output.streams import IOStreams
 
 if TYPE_CHECKING:
-    from esign.core.config import Config
-    from esign.core.credentials import Credentials, TokenCache
-    from esign.core.http import AuthHook, HttpClient
-    from esign.core.network import Network
-    from esign.core.output import Output
-    from esign.core.secret import Secret
+    from esign.core.config.credentials import Credentials, TokenCache
+    from esign.core.config.file import Config
+    from esign.core.config.secret import Secret
+    from esign.core.http.client import AuthHook, HttpClient
+    from esign.core.http.network import Network
+    from esign.core.output.render import Output
 
 
 @dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
@@ -65,7 +65,7 @@ class AppContext:
 
     @property
     def output(self) -> Output:
-        from esign.core.output import Output
+        from esign.core.output.render import Output
 
         return Output.choose(
             self.streams, output=self.flags.format, raw=self.flags.raw, quiet=self.flags.quiet
@@ -88,7 +88,7 @@ class AppContext:
     @property
     def config(self) -> Config:
         if self._config is None:
-            from esign.core.config import load_config
+            from esign.core.config.file import load_config
 
             self._config = load_config(self.env)
         return self._config
@@ -96,7 +96,7 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            from esign.core.limits import check_environment
+            from esign.core.config.limits import check_environment
 
             check_environment(  # bounded like the flags
                 self.env,
@@ -110,8 +110,8 @@ class AppContext:
     def network(self) -> Network:
         """Proxies and TLS trust: flags, ESIGN_*, the profile, then the standard variables."""
         if self._network is None:
-            from esign.core.network import resolve_network
-            from esign.core.settings import select_profile
+            from esign.core.config.settings import select_profile
+            from esign.core.http.network import resolve_network
 
             name, profile, _source = select_profile(self.flags, self.env, self.config)
             self._network = resolve_network(
@@ -127,13 +127,13 @@ class AppContext:
     @property
     def credentials(self) -> Credentials:
         if self._credentials is None:
-            from esign.core.config import config_lock
-            from esign.core.credentials import (
+            from esign.core.config.credentials import (
                 Credentials,
                 FileStore,
                 KeyringStore,
                 insecure_file_path,
             )
+            from esign.core.config.file import config_lock
 
             self._credentials = Credentials(
                 KeyringStore(self.keyring_backend),
@@ -148,7 +148,7 @@ class AppContext:
         settings = self.settings
         if settings.secret is not None or settings.profile is None:
             return settings.secret
-        from esign.core.secret import Secret
+        from esign.core.config.secret import Secret
 
         value, source = self.credentials.lookup(settings.profile, settings.secret_name)
         if value:
@@ -157,7 +157,7 @@ class AppContext:
         return settings.secret
 
     def http_client(self, base_url: str, auth: AuthHook | None) -> HttpClient:
-        from esign.core.http import HttpClient, Tracer
+        from esign.core.http.client import HttpClient, Tracer
 
         settings = self.settings
         tracer = Tracer(self.streams.stderr, self.known_secrets) if self.debug else None
@@ -177,7 +177,7 @@ class AppContext:
 
     def plain_http_client(self, base_url: str) -> HttpClient:
         """A session without provider settings or credentials (the sandbox's admin API)."""
-        from esign.core.http import HttpClient, Tracer
+        from esign.core.http.client import HttpClient, Tracer
 
         client = HttpClient(
             base_url,
@@ -194,7 +194,7 @@ class AppContext:
     def known_secrets(self) -> list[str]:
         """Every secret this process could hold, for scrubbing text it writes."""
         found = [self.env[name] for name in SECRET_ENV.values() if self.env.get(name)]
-        from esign.core.network import proxy_passwords
+        from esign.core.http.network import proxy_passwords
 
         # Proxy passwords, from where they are given (even before they are resolved) and
         # from the resolved settings (a profile's proxy).
@@ -210,7 +210,7 @@ class AppContext:
     def token_cache(self) -> TokenCache | None:
         """Where an exchanged token may be kept across runs: beside the profile's secret.
         None (memory only) when the secret came from the environment: CI has no keyring."""
-        from esign.core.credentials import TokenCache
+        from esign.core.config.credentials import TokenCache
 
         settings = self.settings
         source = settings.sources.get(settings.secret_name, "")

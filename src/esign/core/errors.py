@@ -161,6 +161,15 @@ def worst(codes: list[ExitCode]) -> ExitCode:
     return min(failures, key=SEVERITY.index) if failures else ExitCode.OK
 
 
+class FailuresReported(Exception):
+    """Several failures, each already reported on its own line (a bulk run): the command
+    exits with the worst one's code and prints nothing more."""
+
+    def __init__(self, code: ExitCode) -> None:
+        super().__init__(int(code))
+        self.code = code
+
+
 class NetworkError(UnexpectedError):
     error_type = "network"
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 REDACTED = "[REDACTED]"
 
-# Every secret value this process has held (esign.core.secret.Secret registers itself; the
+# Every secret value this process has held (esign.core.config.secret.Secret registers itself; the
 # secret typed into `auth login` and exchanged tokens too). Redaction consults them wherever
 # text is shortened, so that a cut never leaves the first half of a key in plain sight.
 _REMEMBERED: set[str] = set()

@@ -11,19 +11,19 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from esign.core.config.secret import Secret
+from esign.core.config.settings import SECRET_ENV, Settings
 from esign.core.errors import AuthError, EsignError, RejectedError, UnsupportedError
 from esign.core.models import Document, Outcome
-from esign.core.secret import Secret
-from esign.core.settings import SECRET_ENV, Settings
-from esign.core.streams import IOStreams
+from esign.core.output.streams import IOStreams
 
 if TYPE_CHECKING:
     # Only the commands that need them load these (`doc info` needs neither).
     import httpx
 
-    from esign.core.credentials import TokenCache
-    from esign.core.download import DownloadSource
-    from esign.core.http import AuthHook, HttpClient
+    from esign.core.config.credentials import TokenCache
+    from esign.core.files.download import DownloadSource
+    from esign.core.http.client import AuthHook, HttpClient
     from esign.core.models import DownloadResult
     from esign.providers.options import (
         CreateRequestOptions,
@@ -195,7 +195,7 @@ class Provider:
     def download(
         self, document_id: str, opts: DownloadOptions, streams: IOStreams
     ) -> DownloadResult:
-        from esign.core.download import download
+        from esign.core.files.download import download
 
         source = self.download_source(document_id, opts.choice)
         return download(

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from esign.core.target import Target
+from esign.core.files.target import Target
 
 if TYPE_CHECKING:
     from esign.core.cancel import Cancellation
-    from esign.core.download import NameClaim
+    from esign.core.files.download import NameClaim
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 from esign.cli._typer.coercion import install as install_fast_coercion
 from esign.cli._typer.flags import shared_flag_params, shared_names
 from esign.cli._typer.private import click, command_builder
-from esign.core.flags import GlobalFlags
+from esign.core.config.flags import GlobalFlags
 
 if TYPE_CHECKING:
     # At run time these load only when a command runs: `esign --help` never needs them.
@@ -70,7 +70,7 @@ class EsignCommand(TyperCommand):
 
     def invoke(self, ctx: click.Context) -> Any:
         from esign.core.context import AppContext
-        from esign.core.errors import EsignError, ExitCode, UnexpectedError
+        from esign.core.errors import EsignError, ExitCode, FailuresReported, UnexpectedError
 
         after = _pop_shared(ctx)
         state = ctx.find_object(RootState)
@@ -83,6 +83,8 @@ class EsignCommand(TyperCommand):
         except EsignError as err:
             report(app, err)
             raise typer.Exit(int(err.exit_code)) from None
+        except FailuresReported as done:
+            raise typer.Exit(int(done.code)) from None
         except KeyboardInterrupt as stop:  # Ctrl-C, and SIGTERM/SIGHUP (esign.core.signals)
             from esign.core import signals
 

@@ -1,5 +1,5 @@
 """The shared flags as command-line options, built from their one definition
-(`esign.core.flags.GlobalFlags`): the root takes them before the command name and every
+(`esign.core.config.flags.GlobalFlags`): the root takes them before the command name and every
 command after it, as the same parameter objects.
 """
 
@@ -14,7 +14,7 @@ import typer
 import typer.main
 
 from esign.cli._typer.coercion import install as install_fast_coercion
-from esign.core.flags import GlobalFlags, shared_flag_specs
+from esign.core.config.flags import GlobalFlags, shared_flag_specs
 
 _SHARED_PARAMS: list[Any] = []
 

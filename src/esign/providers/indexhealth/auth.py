@@ -8,7 +8,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from esign.core.credentials import default_fingerprint
+from esign.core.config.credentials import default_fingerprint
 from esign.core.errors import MalformedResponseError, UsageError
 from esign.core.redact import remember
 from esign.providers.indexhealth.client import IndexHealthClient

@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from esign.core.errors import AuthError, MalformedResponseError, UsageError
-from esign.core.http import encode_segment
+from esign.core.http.client import encode_segment
+from esign.core.http.presigned import presigned_expiry
 from esign.core.models import Deletion, Document, DownloadResult, Outcome, PresignedUrl, iso_utc
-from esign.core.presigned import presigned_expiry
-from esign.core.streams import IOStreams
+from esign.core.output.streams import IOStreams
 from esign.providers.indexhealth import wire
 from esign.providers.indexhealth.client import IndexHealthClient
 from esign.providers.indexhealth.errors import token_rejected
 
 if TYPE_CHECKING:
-    from esign.core.download import DownloadSource
+    from esign.core.files.download import DownloadSource
     from esign.providers.options import DownloadOptions, FileChoice, ListOptions, UploadOptions
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # no limit is documented (gap 7); this bounds memory
@@ -139,7 +139,7 @@ class Documents(IndexHealthClient):
     def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
         _one_file_only(choice)
         self._check_base_url()
-        from esign.core.download import DownloadSource
+        from esign.core.files.download import DownloadSource
 
         return DownloadSource(
             url=self.http.url("download", _id(document_id)),

@@ -13,7 +13,7 @@ from esign.core.errors import (
     RejectedError,
     error_for_status,
 )
-from esign.core.http import encode_segment
+from esign.core.http.client import encode_segment
 from esign.providers.base import Provider
 from esign.providers.okdokument.errors import NOT_FOUND_KEYS, error_fields, request_method
 

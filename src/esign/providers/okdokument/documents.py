@@ -7,7 +7,7 @@ import base64
 from typing import TYPE_CHECKING, Any
 
 from esign.core.errors import EsignError, MalformedResponseError, RejectedError, UsageError
-from esign.core.http import encode_segment
+from esign.core.http.client import encode_segment
 from esign.core.models import Deletion, Document, DocumentFiles, Outcome
 from esign.providers.okdokument import wire
 from esign.providers.okdokument.client import OKdokumentClient
@@ -20,7 +20,7 @@ from esign.providers.okdokument.wire import (
 )
 
 if TYPE_CHECKING:
-    from esign.core.download import DownloadSource
+    from esign.core.files.download import DownloadSource
     from esign.providers.options import FileChoice, ListOptions, UploadOptions
 
 UPLOAD_STATES = ("tosign", "tags")
@@ -36,7 +36,7 @@ class Documents(OKdokumentClient):
         state = opts.state or "tosign"
         if state not in UPLOAD_STATES:
             raise UsageError(f"--state must be one of {', '.join(UPLOAD_STATES)}, not {state!r}")
-        from esign.core.files import read_document
+        from esign.core.files.local import read_document
 
         local = read_document(opts.file_path, max_bytes=MAX_DOCUMENT_BYTES, allow_office=True)
         filename = display_name(opts.name, local.name, local.kind)
@@ -125,7 +125,7 @@ class Documents(OKdokumentClient):
                 )
             if not choice.original and document.status != "signed":
                 raise self.not_signed(document)
-        from esign.core.download import DownloadSource
+        from esign.core.files.download import DownloadSource
 
         return DownloadSource(url=self._file_url(document_id), document_id=document_id)
 

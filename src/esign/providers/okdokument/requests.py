@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from esign.core.errors import UsageError
-from esign.core.http import encode_segment
+from esign.core.http.client import encode_segment
 from esign.core.models import Deletion, Outcome, SignatureRequest
 from esign.providers.okdokument.client import OKdokumentClient
 from esign.providers.okdokument.wire import MAX_DOCUMENT_BYTES, display_name, require
@@ -47,7 +47,7 @@ class Requests(OKdokumentClient):
             body["changeState"] = "tosign"
         else:
             assert opts.file_path is not None
-            from esign.core.files import read_document
+            from esign.core.files.local import read_document
 
             local = read_document(opts.file_path, max_bytes=MAX_DOCUMENT_BYTES, allow_office=True)
             body["filedata"] = {

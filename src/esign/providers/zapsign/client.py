@@ -14,8 +14,8 @@ from esign.core.errors import (
     RejectedError,
     error_for_status,
 )
-from esign.core.http import encode_segment
-from esign.core.presigned import storage_refusal
+from esign.core.http.client import encode_segment
+from esign.core.http.presigned import storage_refusal
 from esign.providers.base import Provider
 from esign.providers.zapsign.errors import about_the_credential, error_text
 

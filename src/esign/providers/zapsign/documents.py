@@ -13,16 +13,16 @@ from esign.core.errors import (
     RejectedError,
     UsageError,
 )
-from esign.core.http import encode_segment
+from esign.core.http.client import encode_segment
+from esign.core.http.presigned import presigned_expiry
 from esign.core.models import Document, Outcome, PresignedUrl, iso_utc
-from esign.core.presigned import presigned_expiry
 from esign.providers.zapsign import wire
 from esign.providers.zapsign.client import ZapSignClient
 
 if TYPE_CHECKING:
     import httpx
 
-    from esign.core.download import DownloadSource
+    from esign.core.files.download import DownloadSource
     from esign.providers.options import FileChoice, ListOptions, UploadOptions
 
 PAGE_SIZE = 25
@@ -117,7 +117,7 @@ class Documents(ZapSignClient):
     def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
         url, _ = self._file_url(document_id, choice)
         # A presigned S3 URL: it must never carry our token.
-        from esign.core.download import DownloadSource
+        from esign.core.files.download import DownloadSource
 
         return DownloadSource(
             url=url, document_id=choice.attachment or document_id, authenticated=False

@@ -7,7 +7,7 @@ import base64
 from typing import TYPE_CHECKING, Any
 
 from esign.core.errors import MalformedResponseError, RejectedError, UsageError
-from esign.core.http import encode_segment
+from esign.core.http.client import encode_segment
 from esign.core.models import Document, Outcome, Signer, iso_utc
 from esign.providers.zapsign import wire
 from esign.providers.zapsign.client import ZapSignClient
@@ -45,7 +45,7 @@ class Requests(ZapSignClient):
                 )
         lang = _lang(opts.lang)
         redirect = _http_url(opts.redirect_url, "--redirect-url") if opts.redirect_url else None
-        from esign.core.files import read_document
+        from esign.core.files.local import read_document
 
         local = read_document(opts.file_path, max_bytes=MAX_DOCUMENT_BYTES)
         body: dict[str, Any] = {

@@ -5,7 +5,7 @@ Each download writes to its own new file beside the target, `NAME.XXXXXXXX.part`
 with O_CREAT|O_EXCL (never an existing file, never through a symlink someone planted there),
 and moved into place only when complete: without --force by a hard link, which fails if the
 target appeared meanwhile (two processes writing the same `-o` cannot both win), with --force
-by rename. Final names never end in `.part` (see esign.core.names), so a temporary file and
+by rename. Final names never end in `.part` (see esign.core.files.names), so a temporary file and
 another download's final file can never be the same path.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from esign.core.errors import EsignError, InterruptedByUser, UnexpectedError, UsageError
-from esign.core.names import PART_SUFFIX, cut_utf8
+from esign.core.files.names import PART_SUFFIX, cut_utf8
 
 # What the local side did wrong (exit 2) versus what went wrong under it (exit 1).
 _USAGE_ERRNOS = {

@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 
 from esign.core.cancel import Cancellation
 from esign.core.errors import EsignError, InterruptedByUser, UnexpectedError, UsageError
-from esign.core.names import with_digest, with_id
+from esign.core.files.names import with_digest, with_id
 
 T = TypeVar("T")
 
@@ -172,7 +172,7 @@ class NameClaims:
 
 
 class DocumentName:
-    """One document's part in `NameClaims` (esign.core.download.NameClaim)."""
+    """One document's part in `NameClaims` (esign.core.files.download.NameClaim)."""
 
     def __init__(self, claims: NameClaims, index: int) -> None:
         self._claims = claims

@@ -24,8 +24,8 @@ from esign.core.models import (
     Records,
     SignatureRequest,
 )
-from esign.core.streams import IOStreams
-from esign.core.terminal import for_terminal, json_for_terminal
+from esign.core.output.streams import IOStreams
+from esign.core.output.terminal import for_terminal, json_for_terminal
 
 if TYPE_CHECKING:
     from rich.console import Console

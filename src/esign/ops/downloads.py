@@ -8,14 +8,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import typer
-
-from esign.cli.run import name_failure, provider_for
-from esign.core.bulk import BulkItem, NameClaims, read_ids, run_pool
-from esign.core.errors import EsignError, UnsupportedError, UsageError, worst
+from esign.core.errors import (
+    EsignError,
+    FailuresReported,
+    UnsupportedError,
+    UsageError,
+    worst,
+)
+from esign.core.files.target import Target
 from esign.core.models import Document, DownloadResult, Outcome
-from esign.core.target import Target
-from esign.core.wait import wait_for
+from esign.ops.bulk import BulkItem, NameClaims, read_ids, run_pool
+from esign.ops.provider import name_failure, provider_for
+from esign.ops.wait import wait_for
 from esign.providers.options import DownloadOptions
 
 if TYPE_CHECKING:
@@ -158,7 +162,7 @@ def _download_many(
     app: AppContext, provider: Provider, ids: list[str], target: Target, job: DownloadJob
 ) -> None:
     from esign.core.cancel import Cancellation
-    from esign.core.partfiles import PART_FILES
+    from esign.core.files.partfiles import PART_FILES
 
     cancel = Cancellation()
     claims = NameClaims(ids, cancel)
@@ -209,7 +213,7 @@ def _download_many(
     if codes:
         # Each failure was reported on its own line; the exit code is the worst of them.
         app.streams.stderr.write(f"error: {len(codes)} of {len(ids)} downloads failed\n")
-        raise typer.Exit(int(worst(codes)))
+        raise FailuresReported(worst(codes))
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 """Streamed, atomic downloads (DESIGN §7); knows nothing of providers.
 
-The body goes to a new temporary file beside the target (esign.core.partfiles) and is moved
+The body goes to a new temporary file beside the target (esign.core.files.partfiles) and is moved
 into place only once it is complete, so a failure, a short body or Ctrl-C never leaves a file
 that looks finished, and nothing planted or raced is ever written through.
 """
@@ -24,19 +24,19 @@ from esign.core.errors import (
     NetworkError,
     UsageError,
 )
+from esign.core.files.names import filename_from_disposition as filename_from_disposition
+from esign.core.files.names import fit_name
+from esign.core.files.names import safe_filename as safe_filename
+from esign.core.files.partfiles import PART_FILES, write_error
+from esign.core.files.target import Target
 from esign.core.models import DownloadResult
-from esign.core.names import filename_from_disposition as filename_from_disposition
-from esign.core.names import fit_name
-from esign.core.names import safe_filename as safe_filename
-from esign.core.partfiles import PART_FILES, write_error
-from esign.core.streams import IOStreams
-from esign.core.target import Target
+from esign.core.output.streams import IOStreams
 
 if TYPE_CHECKING:
     import httpx
 
     from esign.core.cancel import Cancellation
-    from esign.core.http import HttpClient
+    from esign.core.http.client import HttpClient
 
 CHUNK_SIZE = 1 << 16
 

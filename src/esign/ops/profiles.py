@@ -6,14 +6,14 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from esign.core.config import Config, Profile, update_config
+from esign.core.config.credentials import CredentialStoreError
+from esign.core.config.file import Config, Profile, update_config
+from esign.core.config.secret import Secret
+from esign.core.config.settings import PROVIDER_SECRET, PROVIDER_SETTING_ENV, PROVIDERS, SECRET_ENV
 from esign.core.context import AppContext
-from esign.core.credentials import CredentialStoreError
 from esign.core.errors import AuthError, UsageError
-from esign.core.http import mask_query, validate_base_url
+from esign.core.http.client import mask_query, validate_base_url
 from esign.core.models import Record, Records
-from esign.core.secret import Secret
-from esign.core.settings import PROVIDER_SECRET, PROVIDER_SETTING_ENV, PROVIDERS, SECRET_ENV
 
 PROFILE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 DEFAULT_BASE_URLS = {
@@ -117,7 +117,7 @@ def show_profile(app: AppContext, name: str, config: Config | None = None) -> Re
         **dict(profile.settings),
     }
     if isinstance(fields.get("proxy"), str):
-        from esign.core.network import mask_proxy
+        from esign.core.http.network import mask_proxy
 
         fields["proxy"] = mask_proxy(fields["proxy"])
     return Record(f"Profile {profile.name}", fields)
@@ -137,7 +137,7 @@ SETTABLE_KEYS = {
 def _checked_value(profile: Profile, key: str, value: str) -> Any:
     import os
 
-    from esign.core.network import parse_proxy
+    from esign.core.http.network import parse_proxy
 
     if key not in SETTABLE_KEYS:
         raise UsageError(

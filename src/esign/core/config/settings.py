@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from esign.core.config import Config, Profile
+from esign.core.config.file import Config, Profile
+from esign.core.config.flags import GlobalFlags
+from esign.core.config.secret import Secret
 from esign.core.errors import UsageError
-from esign.core.flags import GlobalFlags
-from esign.core.secret import Secret
 
 PROVIDERS = ("okdokument", "zapsign", "indexhealth")
 DEFAULT_TIMEOUT = 30.0

@@ -1,7 +1,7 @@
 """The shared flags (--json, --output, --debug, --proxy, ...): every command takes them, before
 or after its name. This is their one definition: adding a shared flag is adding one field
 here. The command layer builds the options from these fields (esign.cli._typer.flags), and
-settings read the values (esign.core.settings).
+settings read the values (esign.core.config.settings).
 """
 
 from __future__ import annotations

@@ -10,13 +10,13 @@ import shlex
 import tempfile
 from pathlib import Path
 
-from esign.cli.run import provider_for
-from esign.core import sandbox_admin
+from esign.core.config.flags import GlobalFlags
 from esign.core.context import AppContext
 from esign.core.errors import UnexpectedError
-from esign.core.flags import GlobalFlags
+from esign.core.files.target import Target
 from esign.core.models import Document, Model, Outcome, SignatureRequest
-from esign.core.target import Target
+from esign.ops import sandbox_admin
+from esign.ops.provider import provider_for
 from esign.providers.options import CreateRequestOptions, DownloadOptions, SignerSpec
 
 DEMO_PROVIDERS = ("okdokument", "zapsign")

@@ -191,7 +191,7 @@ class FileStore:
         return data if isinstance(data, dict) else {}
 
     def _write(self, data: dict[str, dict[str, str]]) -> None:
-        from esign.core.config import write_private_file
+        from esign.core.config.file import write_private_file
 
         write_private_file(self.path, json.dumps(data, indent=2) + "\n")
 

@@ -2,7 +2,7 @@
 
 httpx with its own default transport (httpcore) carries every request, through the proxy the
 environment or the settings name and with TLS verified against the system's trust store
-(esign.core.network). On top of it, esign keeps:
+(esign.core.http.network). On top of it, esign keeps:
 - retries for connection failures, timeouts, 429, 502, 503 and 504, exponential backoff with
   jitter, `Retry-After` honoured; a request that is not safe to repeat (a create) is retried
   only when the connection was never established;
@@ -27,7 +27,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from esign import __version__
 from esign.core.errors import MalformedResponseError, NetworkError, UsageError
-from esign.core.network import Network, Proxy
+from esign.core.http.network import Network, Proxy
 from esign.core.redact import REDACTED, redact_body, redact_headers, redact_url, scrub
 
 if TYPE_CHECKING:
@@ -215,7 +215,7 @@ class HttpClient:
         clock: Callable[[], float] = time.time,
         on_retry: Callable[[str], None] | None = None,
     ) -> None:
-        from esign.core.http_import import import_httpx
+        from esign.core.http.httpx_import import import_httpx
 
         import_httpx()  # first, so that no `import httpx` loads httpx's command-line tool
         self.base_url = validate_base_url(base_url, allow_http=allow_http)
@@ -252,7 +252,7 @@ class HttpClient:
         return client
 
     def _new_client(self, proxy: Proxy | None, tls: bool) -> httpx.Client:
-        from esign.core.http_import import import_httpx
+        from esign.core.http.httpx_import import import_httpx
 
         httpx_module = import_httpx()
         verify = self.network.trust() if tls else _trusts_nothing()
@@ -266,7 +266,7 @@ class HttpClient:
             timeout=httpx_module.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
-            trust_env=False,  # esign reads the environment itself (esign.core.network)
+            trust_env=False,  # esign reads the environment itself (esign.core.http.network)
             verify=verify,
             proxy=proxy_spec,
             limits=httpx_module.Limits(
@@ -393,7 +393,7 @@ class HttpClient:
         stream: bool,
         attempt: int,
     ) -> httpx.Response:
-        from esign.core.http_import import import_httpx
+        from esign.core.http.httpx_import import import_httpx
 
         httpx = import_httpx()
         for _hop in range(MAX_REDIRECTS + 1):

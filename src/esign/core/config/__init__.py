@@ -1,0 +1,3 @@
+"""Settings and where they come from: the shared flags, config.toml, the environment, credentials
+and their limits.
+"""
