@@ -196,6 +196,7 @@ def test_delete_request_needs_yes_without_a_terminal(cli: Cli, contract: Path) -
         "id": data["request_id"],
         "kind": "request",
         "deleted": True,
+        "soft": False,
     }
     again = cli("request", "delete", data["request_id"], "--yes")
     assert again.exit_code == 5

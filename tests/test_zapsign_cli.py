@@ -357,7 +357,14 @@ def test_delete_is_soft(zs: Cli, contract: Path) -> None:
     result = zs("request", "delete", document_id, "--yes")
     assert result.exit_code == 0, result.stderr
     deleted = result.json()
-    assert deleted["deleted"] is True and deleted["id"] == document_id
+    # The same shape as every provider's delete, saying it was soft.
+    assert deleted == {
+        "provider": "zapsign",
+        "id": document_id,
+        "kind": "request",
+        "deleted": True,
+        "soft": True,
+    }
     # Still readable: ZapSign deletes softly.
     assert zs("doc", "info", document_id).json()["deleted"] is True
     again = zs("doc", "delete", document_id, "--yes")

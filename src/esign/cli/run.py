@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from esign.providers.base import Provider
 
 
-def run(operation: Callable[[Provider], Outcome], about: str | None = None) -> None:
+def run(operation: Callable[[Provider], Outcome[Any]], about: str | None = None) -> None:
     """Resolve the provider, run one operation, render its outcome on stdout. A failure names
     `about`, the ID the user gave, unless the provider's message already does."""
     app = app_context()

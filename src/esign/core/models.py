@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from esign.core.statuses import DOCUMENT_STATUSES as DOCUMENT_STATUSES
 
@@ -128,6 +128,8 @@ class Deletion(Model):
     id: str
     kind: Literal["document", "request"]
     deleted: bool = True
+    # Soft (ZapSign): marked deleted and still readable, and signing is not stopped by it.
+    soft: bool = False
 
 
 @dataclass
@@ -169,10 +171,13 @@ class Records(Model):
         return self.rows
 
 
+Shown = TypeVar("Shown", bound=Model | list[Document])
+
+
 @dataclass
-class Outcome:
+class Outcome(Generic[Shown]):
     """A provider call's normalized result plus the provider's own body, for --raw."""
 
-    model: Model | list[Document]
+    model: Shown
     raw: Any = None
     notes: list[str] = field(default_factory=list)  # hints for stderr, e.g. "more pages"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from esign.core.config.secret import Secret
 from esign.core.config.settings import SECRET_ENV, Settings
 from esign.core.errors import AuthError, EsignError, RejectedError, UnsupportedError
-from esign.core.models import Document, Outcome
+from esign.core.models import Deletion, Document, Outcome, PresignedUrl, SignatureRequest
 from esign.core.output.streams import IOStreams
 
 if TYPE_CHECKING:
@@ -138,16 +138,18 @@ class Provider:
 
     # -- operations (DESIGN command tree); each provider overrides what it supports -----------
 
-    def create_request(self, opts: CreateRequestOptions) -> Outcome:
+    def create_request(self, opts: CreateRequestOptions) -> Outcome[SignatureRequest]:
         raise self.unsupported("signature requests")
 
-    def update_request(self, request_id: str, opts: UpdateRequestOptions) -> Outcome:
+    def update_request(
+        self, request_id: str, opts: UpdateRequestOptions
+    ) -> Outcome[SignatureRequest]:
         raise self.unsupported("signature requests")
 
-    def delete_request(self, request_id: str) -> Outcome:
+    def delete_request(self, request_id: str) -> Outcome[Deletion]:
         raise self.unsupported("signature requests")
 
-    def get_document(self, document_id: str) -> Outcome:
+    def get_document(self, document_id: str) -> Outcome[Document]:
         raise self.unsupported("document details")
 
     def poll_document(self, document_id: str) -> Document:
@@ -158,19 +160,19 @@ class Provider:
             raise TypeError("get_document must answer a Document")
         return model
 
-    def list_documents(self, opts: ListOptions) -> Outcome:
+    def list_documents(self, opts: ListOptions) -> Outcome[list[Document]]:
         raise self.unsupported("document list")
 
-    def upload_document(self, opts: UploadOptions) -> Outcome:
+    def upload_document(self, opts: UploadOptions) -> Outcome[Document]:
         raise self.unsupported("document upload")
 
-    def update_document(self, document_id: str, opts: UploadOptions) -> Outcome:
+    def update_document(self, document_id: str, opts: UploadOptions) -> Outcome[Document]:
         raise self.unsupported("document update")
 
-    def delete_document(self, document_id: str) -> Outcome:
+    def delete_document(self, document_id: str) -> Outcome[Deletion]:
         raise self.unsupported("document deletion")
 
-    def presign(self, document_id: str, choice: FileChoice) -> Outcome:
+    def presign(self, document_id: str, choice: FileChoice) -> Outcome[PresignedUrl]:
         raise self.unsupported("presigned URLs")
 
     def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:

@@ -37,7 +37,7 @@ TYPE_BY_SUFFIX = {
 
 
 class Documents(IndexHealthClient):
-    def get_document(self, document_id: str) -> Outcome:
+    def get_document(self, document_id: str) -> Outcome[Document]:
         data = self._post(
             "get-document-details", {"document_id": _id(document_id)}, idempotent=True
         )
@@ -62,7 +62,7 @@ class Documents(IndexHealthClient):
                     data = {**data, "avg_progress": item.get("avg_progress")}
         return wire.to_document(data, self._file_url)
 
-    def list_documents(self, opts: ListOptions) -> Outcome:
+    def list_documents(self, opts: ListOptions) -> Outcome[list[Document]]:
         if not opts.collection:
             raise UsageError("IndexHealth lists one collection at a time: give --collection ID")
         if opts.status:
@@ -81,7 +81,7 @@ class Documents(IndexHealthClient):
             [wire.to_document(d, self._file_url) for d in data if isinstance(d, dict)], raw=data
         )
 
-    def upload_document(self, opts: UploadOptions) -> Outcome:
+    def upload_document(self, opts: UploadOptions) -> Outcome[Document]:
         if opts.state:
             raise UsageError("IndexHealth takes no --state")
         if not opts.collection:
@@ -111,7 +111,7 @@ class Documents(IndexHealthClient):
         data = self._post("sync-document", body, idempotent=False)
         return Outcome(wire.to_synced_document(data, body, self._file_url), raw=data)
 
-    def update_document(self, document_id: str, opts: UploadOptions) -> Outcome:
+    def update_document(self, document_id: str, opts: UploadOptions) -> Outcome[Document]:
         if opts.file_path or opts.url or opts.collection or opts.state:
             raise UsageError("IndexHealth updates take --name, --description, --type and --tag")
         body: dict[str, Any] = {"document_id": _id(document_id)}
@@ -131,7 +131,7 @@ class Documents(IndexHealthClient):
         data = self._post("sync-document", body, idempotent=True)
         return Outcome(wire.to_synced_document(data, body, self._file_url), raw=data)
 
-    def delete_document(self, document_id: str) -> Outcome:
+    def delete_document(self, document_id: str) -> Outcome[Deletion]:
         body = {"document_id": _id(document_id), "is_delete": True}
         data = self._post("sync-document", body, idempotent=True)
         return Outcome(Deletion(provider=self.name, id=document_id, kind="document"), raw=data)
@@ -163,7 +163,7 @@ class Documents(IndexHealthClient):
             self._drop_token()  # nothing was written: a second try is safe
             return super().download(document_id, opts, streams)
 
-    def presign(self, document_id: str, choice: FileChoice) -> Outcome:
+    def presign(self, document_id: str, choice: FileChoice) -> Outcome[PresignedUrl]:
         _one_file_only(choice)
         requested = datetime.now(UTC)
         data = self._post("download", {"document_id": _id(document_id)}, idempotent=True)

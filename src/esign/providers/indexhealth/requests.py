@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from esign.core.models import Outcome
+from esign.core.models import Deletion, Outcome, SignatureRequest
 from esign.providers.indexhealth.client import IndexHealthClient
 
 if TYPE_CHECKING:
@@ -15,11 +15,13 @@ NO_REQUESTS_HINT = "IndexHealth stores documents only; use `esign doc upload FIL
 
 
 class Requests(IndexHealthClient):
-    def create_request(self, opts: CreateRequestOptions) -> Outcome:
+    def create_request(self, opts: CreateRequestOptions) -> Outcome[SignatureRequest]:
         raise self.unsupported("signature requests", instead=NO_REQUESTS_HINT)
 
-    def update_request(self, request_id: str, opts: UpdateRequestOptions) -> Outcome:
+    def update_request(
+        self, request_id: str, opts: UpdateRequestOptions
+    ) -> Outcome[SignatureRequest]:
         raise self.unsupported("signature requests", instead=NO_REQUESTS_HINT)
 
-    def delete_request(self, request_id: str) -> Outcome:
+    def delete_request(self, request_id: str) -> Outcome[Deletion]:
         raise self.unsupported("signature requests", instead=NO_REQUESTS_HINT)

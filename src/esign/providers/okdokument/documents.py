@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from esign.core.errors import EsignError, MalformedResponseError, RejectedError, UsageError
 from esign.core.http.client import encode_segment
-from esign.core.models import Deletion, Document, DocumentFiles, Outcome
+from esign.core.models import Deletion, Document, DocumentFiles, Outcome, PresignedUrl
 from esign.providers.okdokument import wire
 from esign.providers.okdokument.client import OKdokumentClient
 from esign.providers.okdokument.wire import (
@@ -28,7 +28,7 @@ ERROR_SEND_INFO = "errorsendinfo"
 
 
 class Documents(OKdokumentClient):
-    def upload_document(self, opts: UploadOptions) -> Outcome:
+    def upload_document(self, opts: UploadOptions) -> Outcome[Document]:
         if opts.url or opts.collection or opts.tags or opts.description or opts.doc_type:
             raise UsageError("OKdokument uploads take only FILE, --name and --state")
         if not opts.file_path:
@@ -59,7 +59,7 @@ class Documents(OKdokumentClient):
             raw=data,
         )
 
-    def get_document(self, document_id: str) -> Outcome:
+    def get_document(self, document_id: str) -> Outcome[Document]:
         data = self._metadata(document_id)
         document = wire.to_document(data, self._file_url, fallback_id=document_id)
         notes = []
@@ -74,7 +74,7 @@ class Documents(OKdokumentClient):
             raise MalformedResponseError("OKdokument's answer is not a document's metadata")
         return data
 
-    def list_documents(self, opts: ListOptions) -> Outcome:
+    def list_documents(self, opts: ListOptions) -> Outcome[list[Document]]:
         if opts.collection:
             raise UsageError("OKdokument has no collections; drop --collection")
         if opts.deleted:
@@ -97,7 +97,7 @@ class Documents(OKdokumentClient):
             data = data[: opts.limit]
         return Outcome(documents, raw=data)
 
-    def delete_document(self, document_id: str) -> Outcome:
+    def delete_document(self, document_id: str) -> Outcome[Deletion]:
         data = self._call("DELETE", "document", encode_segment(document_id, "document ID"))
         return Outcome(
             Deletion(provider=self.name, id=document_id, kind="document"),
@@ -155,7 +155,7 @@ class Documents(OKdokumentClient):
             provider=self.name,
         )
 
-    def presign(self, document_id: str, choice: FileChoice) -> Outcome:
+    def presign(self, document_id: str, choice: FileChoice) -> Outcome[PresignedUrl]:
         raise self.unsupported(
             "presigned URLs: its documents are fetched with the API key",
             instead="use `esign doc download ID -o FILE`",

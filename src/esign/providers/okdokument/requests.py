@@ -23,7 +23,7 @@ LANG_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 
 
 class Requests(OKdokumentClient):
-    def create_request(self, opts: CreateRequestOptions) -> Outcome:
+    def create_request(self, opts: CreateRequestOptions) -> Outcome[SignatureRequest]:
         if bool(opts.file_path) == bool(opts.document_id):
             raise UsageError("give either a FILE to upload or --document ID, not both or neither")
         _refuse_unused_create_flags(opts)
@@ -72,7 +72,9 @@ class Requests(OKdokumentClient):
             raw=data,
         )
 
-    def update_request(self, request_id: str, opts: UpdateRequestOptions) -> Outcome:
+    def update_request(
+        self, request_id: str, opts: UpdateRequestOptions
+    ) -> Outcome[SignatureRequest]:
         if opts.name is not None or opts.expires_at is not None:
             raise UsageError("OKdokument can change only --redirect-url and --callback-url")
         if opts.redirect_url is None and opts.callback_url is None:
@@ -101,7 +103,7 @@ class Requests(OKdokumentClient):
             raw=data,
         )
 
-    def delete_request(self, request_id: str) -> Outcome:
+    def delete_request(self, request_id: str) -> Outcome[Deletion]:
         data = self._call(
             "DELETE", "signatureRequest", encode_segment(request_id, "signature request ID")
         )

@@ -3,7 +3,7 @@ Django-style URLs, the one call helper, and its HTTP errors as esign's (spec §1
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from esign.core.errors import (
     AuthError,
@@ -16,6 +16,7 @@ from esign.core.errors import (
 )
 from esign.core.http.client import encode_segment
 from esign.core.http.presigned import storage_refusal
+from esign.core.models import Deletion, Outcome
 from esign.providers.base import Provider
 from esign.providers.zapsign.errors import about_the_credential, error_text
 
@@ -111,3 +112,14 @@ class ZapSignClient(Provider):
     # Update document (7.4): here, not in documents.py, because a request's update sends it too.
     def _put(self, document_id: str, body: dict[str, Any]) -> None:
         self._call("PUT", self._url("docs", encode_segment(document_id, "document ID")), json=body)
+
+    def soft_delete(
+        self, document_id: str, kind: Literal["document", "request"]
+    ) -> Outcome[Deletion]:
+        """The same result as every provider's delete; the document ZapSign answers with
+        (deleted: true; or an empty 200 body, gap 9) is kept for --raw."""
+        url = self._url("docs", encode_segment(document_id, "document ID"))
+        data, _ = self._call("DELETE", url, allow_empty=True)
+        token = data.get("token") if isinstance(data, dict) else None
+        deleted = Deletion(provider=self.name, id=str(token or document_id), kind=kind, soft=True)
+        return Outcome(deleted, raw=data)

@@ -15,7 +15,7 @@ from esign.core.errors import (
 )
 from esign.core.http.client import encode_segment
 from esign.core.http.presigned import presigned_expiry
-from esign.core.models import Document, Outcome, PresignedUrl, iso_utc
+from esign.core.models import Deletion, Document, Outcome, PresignedUrl, iso_utc
 from esign.providers.zapsign import wire
 from esign.providers.zapsign.client import ZapSignClient
 
@@ -31,7 +31,7 @@ LIST_FILTERS = ("pending", "signed", "refused")
 
 
 class Documents(ZapSignClient):
-    def get_document(self, document_id: str) -> Outcome:
+    def get_document(self, document_id: str) -> Outcome[Document]:
         data = self._detail(document_id)
         parent = data.get("parent_doc_token")
         if parent and not data.get("status"):
@@ -47,7 +47,7 @@ class Documents(ZapSignClient):
             raise MalformedResponseError("ZapSign's answer is not a document (no token)")
         return data
 
-    def list_documents(self, opts: ListOptions) -> Outcome:
+    def list_documents(self, opts: ListOptions) -> Outcome[list[Document]]:
         if opts.collection:
             raise UsageError("ZapSign has no collections; drop --collection")
         params: dict[str, str] = {}
@@ -91,7 +91,7 @@ class Documents(ZapSignClient):
             page += 1
         return Outcome(documents, raw=raw, notes=notes)
 
-    def update_document(self, document_id: str, opts: UploadOptions) -> Outcome:
+    def update_document(self, document_id: str, opts: UploadOptions) -> Outcome[Document]:
         if opts.description or opts.tags or opts.url or opts.file_path or opts.doc_type:
             raise UsageError("ZapSign can change only a document's --name")
         if not opts.name:
@@ -99,20 +99,14 @@ class Documents(ZapSignClient):
         self._put(document_id, {"name": opts.name[:255]})
         return self.get_document(document_id)
 
-    def upload_document(self, opts: UploadOptions) -> Outcome:
+    def upload_document(self, opts: UploadOptions) -> Outcome[Document]:
         raise self.unsupported(
             "upload without signers",
             instead="use `esign request create FILE --signer 'Name <email>'`",
         )
 
-    def delete_document(self, document_id: str) -> Outcome:
-        # Soft delete: the answer is the document with deleted: true; some clients have seen
-        # an empty 200 body (gap 9), in which case we read the document back.
-        url = self._url("docs", encode_segment(document_id, "document ID"))
-        data, _ = self._call("DELETE", url, allow_empty=True)
-        if not isinstance(data, dict) or "token" not in data:
-            return self.get_document(document_id)
-        return Outcome(wire.to_document(data), raw=data)
+    def delete_document(self, document_id: str) -> Outcome[Deletion]:
+        return self.soft_delete(document_id, "document")
 
     def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
         url, _ = self._file_url(document_id, choice)
@@ -123,7 +117,7 @@ class Documents(ZapSignClient):
             url=url, document_id=choice.attachment or document_id, authenticated=False
         )
 
-    def presign(self, document_id: str, choice: FileChoice) -> Outcome:
+    def presign(self, document_id: str, choice: FileChoice) -> Outcome[PresignedUrl]:
         url, response = self._file_url(document_id, choice)
         expires = presigned_expiry(url) or _response_time(response) + PRESIGNED_LIFETIME
         return Outcome(PresignedUrl(url=url, expires_at=iso_utc(expires)), raw=None)

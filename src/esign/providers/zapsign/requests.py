@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from esign.core.errors import MalformedResponseError, RejectedError, UsageError
 from esign.core.http.client import encode_segment
-from esign.core.models import Document, Outcome, Signer, iso_utc
+from esign.core.models import Deletion, Document, Outcome, SignatureRequest, Signer, iso_utc
 from esign.providers.zapsign import wire
 from esign.providers.zapsign.client import ZapSignClient
 
@@ -23,7 +23,7 @@ LANGUAGES = ("pt-br", "es", "en", "fr")
 
 
 class Requests(ZapSignClient):
-    def create_request(self, opts: CreateRequestOptions) -> Outcome:
+    def create_request(self, opts: CreateRequestOptions) -> Outcome[SignatureRequest]:
         if opts.document_id:
             raise UsageError("ZapSign creates a new document for every request; drop --document")
         if not opts.file_path:
@@ -81,7 +81,9 @@ class Requests(ZapSignClient):
         document = wire.to_document(data)
         return Outcome(wire.to_request(document), raw=data)
 
-    def update_request(self, request_id: str, opts: UpdateRequestOptions) -> Outcome:
+    def update_request(
+        self, request_id: str, opts: UpdateRequestOptions
+    ) -> Outcome[SignatureRequest]:
         if opts.callback_url:
             raise UsageError(
                 "ZapSign takes no --callback-url",
@@ -132,8 +134,8 @@ class Requests(ZapSignClient):
                 updated.append(wire.to_signer(data))
         return updated
 
-    def delete_request(self, request_id: str) -> Outcome:
-        return self.delete_document(request_id)
+    def delete_request(self, request_id: str) -> Outcome[Deletion]:
+        return self.soft_delete(request_id, "request")
 
 
 def _lang(value: str | None) -> str | None:

@@ -1,0 +1,229 @@
+"""How each model looks on a terminal: one view per model, registered with `render`.
+
+A model without a view of its own is shown as its fields, `key  value` (never as JSON on a
+terminal); a test makes sure every model in esign.core.models has a view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import singledispatch
+from typing import TYPE_CHECKING, Any
+
+from esign.core.models import (
+    Deletion,
+    Document,
+    DownloadResult,
+    Model,
+    PresignedUrl,
+    Record,
+    Records,
+    SignatureRequest,
+)
+from esign.core.output.terminal import for_terminal
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@singledispatch
+def render(model: object, console: Console) -> None:
+    """A model with no view of its own: its fields as `key  value` lines."""
+    if not isinstance(model, Model):  # pragma: no cover - only models are rendered
+        raise TypeError(f"no view for {type(model).__name__}")
+    fields = model.to_dict()
+    title = type(model).__name__
+    _key_values(console, title, [(k, _cell(v)) for k, v in fields.items()] or [("", None)])
+
+
+@render.register(Document)
+def _(model: Document, console: Console) -> None:
+    _document_view(console, model)
+
+
+@render.register(list)
+def _(model: list[Document], console: Console) -> None:
+    _document_list_view(console, model)
+
+
+@render.register(SignatureRequest)
+def _(model: SignatureRequest, console: Console) -> None:
+    _key_values(
+        console,
+        "Signature request",
+        [
+            ("Request ID", model.request_id),
+            ("Document ID", model.document_id),
+            ("Status", model.status),
+            ("Sign URL", model.sign_url),
+            *[(f"Signer {s.name or i + 1}", s.sign_url) for i, s in enumerate(model.signers)],
+        ],
+    )
+
+
+@render.register(Deletion)
+def _(model: Deletion, console: Console) -> None:
+    how = "; a soft delete: still readable" if model.soft else ""
+    console.print(
+        for_terminal(f"Deleted {model.kind} {model.id} ({model.provider}{how})"), markup=False
+    )
+
+
+@render.register(DownloadResult)
+def _(model: DownloadResult, console: Console) -> None:
+    console.print(
+        for_terminal(
+            f"Saved {model.path} ({model.bytes:,} bytes, "
+            f"{model.content_type or 'unknown type'}, sha256 {model.sha256})"
+        ),
+        markup=False,
+    )
+
+
+@render.register(Record)
+def _(model: Record, console: Console) -> None:
+    _key_values(console, model.title, [(k, _cell(v)) for k, v in model.fields.items()])
+
+
+@render.register(Records)
+def _(model: Records, console: Console) -> None:
+    _records_view(console, model)
+
+
+@render.register(PresignedUrl)
+def _(model: PresignedUrl, console: Console) -> None:
+    _key_values(console, "Presigned URL", [("URL", model.url), ("Expires", model.expires_at)])
+
+
+_STATUS_STYLE = {
+    "signed": "green",
+    "pending": "yellow",
+    "processing": "cyan",
+    "refused": "red",
+    "canceled": "red",
+    "expired": "red",
+    "error": "red",
+    "viewed": "blue",
+}
+
+
+def _status(status: str) -> Any:
+    from rich.text import Text
+
+    return Text(for_terminal(status), style=_STATUS_STYLE.get(status, ""))
+
+
+def _text(value: str | None) -> Any:
+    """A table cell: what the provider said, shown, never obeyed by the terminal."""
+    from rich.text import Text
+
+    return Text(for_terminal(value or "-"))
+
+
+def _key_values(console: Console, title: str, rows: Sequence[tuple[str, Any]]) -> None:
+    """Aligned `key  value` lines. Values are never wrapped or cut: IDs and URLs must survive
+    copy-paste from a narrow terminal."""
+    from rich.text import Text
+
+    console.print(Text(for_terminal(title), style="bold underline"), soft_wrap=True)
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
+        shown = "-" if value is None else for_terminal(str(value))
+        cell = _status(shown) if key == "Status" else Text(shown)
+        label = for_terminal(str(key))
+        console.print(Text(f"  {label:<{width}}  ", style="bold") + cell, soft_wrap=True)
+
+
+def _document_view(console: Console, doc: Document) -> None:
+    from rich.table import Table
+
+    _key_values(
+        console,
+        f"Document {doc.id}",
+        [
+            ("Name", doc.name),
+            ("Status", doc.status),
+            ("Provider status", f"{doc.provider_status} ({doc.provider})"),
+            ("Created", doc.created_at),
+            ("Updated", doc.updated_at),
+            ("Original file", doc.files.original),
+            ("Signed file", doc.files.signed),
+            ("Parent", doc.parent_id),
+            ("Deleted", "yes" if doc.deleted else "no"),
+            # Only what the provider has: these are null for the others.
+            *[
+                (key, value)
+                for key, value in (
+                    ("External ID", doc.external_id),
+                    ("Language", doc.lang),
+                    ("Rejected reason", doc.rejected_reason),
+                )
+                if value is not None
+            ],
+            *[(f"Attachment {a.id}", a.name) for a in doc.attachments],
+        ],
+    )
+    if doc.signers:
+        signers = Table(title="Signers", title_justify="left")
+        for column in ("Name", "Email", "Status", "Signed at", "Sign URL"):
+            signers.add_column(column, overflow="fold")
+        for s in doc.signers:
+            signers.add_row(
+                _text(s.name),
+                _text(s.email),
+                _status(s.status),
+                _text(s.signed_at),
+                _text(s.sign_url),
+            )
+        console.print(signers)
+
+
+def _cell(value: Any) -> Any:
+    """A field as one line: {value, source} pairs read `value  (source)`."""
+    if isinstance(value, dict) and set(value) == {"value", "source"}:
+        shown = "-" if value["value"] is None else value["value"]
+        return f"{shown}  ({value['source']})"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "-"
+    return value
+
+
+def _records_view(console: Console, records: Records) -> None:
+    from rich.table import Table
+
+    if not records.rows:
+        console.print(records.empty, markup=False)
+        return
+    table = Table(title=for_terminal(records.title))
+    for column in records.columns:
+        table.add_column(column.replace("_", " ").title(), overflow="fold")
+    for row in records.rows:
+        table.add_row(
+            *(
+                _text(str(_cell(row.get(c))) if row.get(c) is not None else None)
+                for c in records.columns
+            )
+        )
+    console.print(table)
+
+
+def _document_list_view(console: Console, docs: Sequence[Document]) -> None:
+    from rich.table import Table
+
+    if not docs:
+        console.print("No documents.", markup=False)
+        return
+    table = Table(title=f"{len(docs)} document{'s' if len(docs) != 1 else ''}")
+    table.add_column("ID", no_wrap=True, min_width=max(len(doc.id) for doc in docs))
+    for column in ("Name", "Status", "Updated"):
+        table.add_column(column, overflow="fold")
+    for doc in docs:
+        table.add_row(
+            _text(doc.id),
+            _text(doc.name),
+            _status(doc.status),
+            _text(doc.updated_at or doc.created_at),
+        )
+    console.print(table)
