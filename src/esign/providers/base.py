@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from esign.core.config.secret import Secret
 from esign.core.config.settings import SECRET_ENV, Settings
 from esign.core.errors import AuthError, EsignError, RejectedError, UnsupportedError
+from esign.core.http.ratelimit import Rate
 from esign.core.models import Deletion, Document, Outcome, PresignedUrl, SignatureRequest
 from esign.core.output.streams import IOStreams
 
@@ -44,6 +45,11 @@ class Provider:
     default_base_url: ClassVar[str]
     # False for a document store (IndexHealth): nothing is ever "signed" there.
     has_signing_state: ClassVar[bool] = True
+    # True when its document list comes in pages (ListOptions.all_pages follows them).
+    lists_in_pages: ClassVar[bool] = False
+    # The rate limit the provider documents, which esign paces under unless told otherwise
+    # (esign.core.http.ratelimit); None: none documented.
+    documented_rate: ClassVar[Rate | None] = None
 
     def __init__(
         self,
@@ -178,6 +184,11 @@ class Provider:
     def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
         raise self.unsupported("document download")
 
+    def listed_source(self, document: Document, choice: FileChoice) -> DownloadSource | None:
+        """Where a document's file is, from what its list item says, when that is enough to
+        fetch it: one request per document fewer. None: ask `download_source`."""
+        return None
+
     def not_signed(self, document: Document) -> EsignError:
         """Why the document's file is not "the signed one" (exit 6): its state, said as the
         provider means it. Providers add what they know (missing signers, reasons)."""
@@ -199,7 +210,7 @@ class Provider:
     ) -> DownloadResult:
         from esign.core.files.download import download
 
-        source = self.download_source(document_id, opts.choice)
+        source = opts.source or self.download_source(document_id, opts.choice)
         return download(
             self.http,
             source,
@@ -210,4 +221,5 @@ class Provider:
             error_for=self.error_from_response,
             cancel=opts.cancel,
             claim=opts.claim,
+            commit=opts.commit,
         )

@@ -46,6 +46,7 @@ PROFILE_TYPES: dict[str, type] = {
     "provider": str,
     "base_url": str,
     "allow_http": bool,
+    "rate": str,
     "client_id": str,
     "user_email": str,
     "user_first_name": str,

@@ -117,6 +117,24 @@ class Documents(ZapSignClient):
             url=url, document_id=choice.attachment or document_id, authenticated=False
         )
 
+    def listed_source(self, document: Document, choice: FileChoice) -> DownloadSource | None:
+        """The list items carry the same presigned file URLs as the details (spec §7.3):
+        fetched from there, the file costs no request against the rate limit. Only when the
+        listed state settles which file is wanted; a refused URL (expired: the list is served
+        from a cache) is for the caller to ask `download_source` again."""
+        if choice.attachment or choice.original:
+            return None
+        url = document.files.signed
+        if choice.any_state:
+            url = url or document.files.original
+        elif document.status != "signed":
+            return None
+        if not url:
+            return None
+        from esign.core.files.download import DownloadSource
+
+        return DownloadSource(url=url, document_id=document.id, authenticated=False)
+
     def presign(self, document_id: str, choice: FileChoice) -> Outcome[PresignedUrl]:
         url, response = self._file_url(document_id, choice)
         expires = presigned_expiry(url) or _response_time(response) + PRESIGNED_LIFETIME
