@@ -105,8 +105,8 @@ def run_sync(app: AppContext, job: SyncJob) -> None:
         _make_directory(root)
         with locked(root):
             manifest = Manifest.load(root, scope)
-            if adopt_parts(manifest, verify=job.verify):
-                manifest.save()
+            if adopt_parts(manifest, verify=job.verify) or not manifest.path.exists():
+                manifest.save()  # the directory is this account's archive from now on
             _sync(app, provider, job, status, manifest, tally)
     _summary(app, provider, job, tally, app.monotonic() - started)
     if tally.codes:
@@ -240,7 +240,8 @@ def _file_name(provider: Provider, document: Document) -> str:
 
 def _free_name(name: str, document_id: str, taken: set[str]) -> str:
     stem, extension = split_extension(name)
-    tag = "".join(ch for ch in document_id if ch.isalnum())[:SHORT_ID]
+    # The ID's first characters, as `with_id` keeps them: the suffix is the ID's start.
+    tag = "".join(ch for ch in document_id if ch.isalnum() or ch in "-_")[:SHORT_ID]
     candidates = [name]
     if tag:
         candidates.append(fit_name(f"{stem}-{tag}", extension))

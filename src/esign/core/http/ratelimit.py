@@ -10,8 +10,8 @@ runs one after the other (a CI retry) cannot add up past it either, since neithe
 A 429 still happens (another client on the same token, a lower custom limit): the caller's
 retry gate pauses the whole pool, and the pace drops by a quarter, recovering by a tenth for
 every quiet window. Without any configured limit nothing is paced until a 429 is met by a
-process going at a request a second or more; the pace then starts at three quarters of the
-rate it was going at.
+process that sent ten requests or more in the last ten seconds; the pace then starts at three
+quarters of the rate it was going at.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ RECOVER = 1.1
 # Without a configured limit: the window over which the pace before a 429 is measured, and
 # after which a quiet period lets the pace rise.
 UNLIMITED_WINDOW = 10.0
-# Below this many requests a second, a 429 is not the process's own pace.
-MIN_OBSERVED = 1.0
+# Fewer requests than this in the window before a 429: not the process's own pace.
+MIN_OBSERVED = 10
 # Slower than one request a minute is never a pace worth waiting for.
 FLOOR_PER_SECOND = 1 / 60
 MAX_COUNT = 1_000_000
@@ -135,12 +135,15 @@ class RateLimiter:
             self.throttled += 1
             if math.isinf(self._pace):
                 cutoff = now - UNLIMITED_WINDOW
-                observed = sum(1 for m in self._recent if m >= cutoff) / UNLIMITED_WINDOW
-                if observed < MIN_OBSERVED:
+                recent = [moment for moment in self._recent if moment >= cutoff]
+                if len(recent) < MIN_OBSERVED:
                     # A few requests met a 429: another client spends the budget, and
                     # spacing these out would not help; the retry gate waits for it.
                     return
-                self._pace = observed * SLOW_DOWN
+                # The rate over the span they took (at least a second: a burst of twenty
+                # in a tenth of a second is not a pace of two hundred a second).
+                span = max(now - recent[0], 1.0)
+                self._pace = len(recent) / span * SLOW_DOWN
                 self._recent.clear()
             else:
                 self._pace = max(self._pace * SLOW_DOWN, FLOOR_PER_SECOND)
