@@ -7,8 +7,9 @@ that arrives, and before that file is moved into place: whatever stops esign, th
 disk is complete and never names a file esign did not finish. A file recorded but not yet moved
 (stopped between the two) is still there under its temporary name, and the next run moves it
 into place when its hash is the one recorded (`adopt_parts`), instead of downloading it again.
-Files that finish together share one rewrite (a group commit): a rewrite costs an fsync, and
-2,000 documents must not mean 2,000 of them back to back.
+Files that finish together share one rewrite (a group commit), made on a thread of its own
+while the downloads go on: a rewrite costs an fsync, and 2,000 documents must not mean 2,000
+of them back to back, each holding a download up.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -281,76 +282,86 @@ def _with_mtime(entry: Entry, mtime_ns: int) -> Entry:
 
 
 class Recorder:
-    """Records each finished download in the manifest, then moves it into place.
+    """Records finished downloads in the manifest, then moves each into place, on a thread of
+    its own: a worker hands its file over and goes on to the next download.
 
-    Workers call `commit()`; whichever finds no rewrite under way writes the manifest for
-    every entry waiting at that moment, then moves their files, while the others wait for
-    theirs. `close()` (a stop) lets a rewrite under way finish, so that the temporary files a
-    stop removes are never ones the manifest already names.
+    Each rewrite covers every file handed over since the last one (a group commit), so the
+    manifest is rewritten as often as the disk allows, not once per file in a queue. `close()`
+    on a stop lets a rewrite under way finish and its files be moved, so that the temporary
+    files a stop then removes are never ones the manifest names.
     """
 
     def __init__(self, manifest: Manifest) -> None:
         self.manifest = manifest
         self._changed = threading.Condition()
-        self._waiting: list[_Pending] = []
+        self._waiting: list[Ticket] = []
         self._writing = False
         self._closed = False
         self.writes = 0
+        self._thread = threading.Thread(target=self._run, name="esign-manifest", daemon=True)
+        self._thread.start()
 
-    def commit(self, entry: Entry, move: Callable[[], None]) -> None:
-        pending = _Pending(entry, move)
+    def submit(self, entry: Entry, part: Path, final: Path, *, replace: bool) -> Ticket:
+        """Record `entry`, then move `part` to `final` (over an existing file with
+        `replace`); the ticket says when that is done, or why it failed."""
+        ticket = Ticket(entry, part, final, replace)
         with self._changed:
             if self._closed:
+                PART_FILES.discard(part)
                 raise InterruptedByUser("interrupted; the partial download was removed")
-            self._waiting.append(pending)
-            while not pending.done:
-                if self._closed and pending in self._waiting:
-                    self._waiting.remove(pending)
-                    raise InterruptedByUser("interrupted; the partial download was removed")
-                if self._writing:
-                    self._changed.wait(0.1)
-                    continue
+            self._waiting.append(ticket)
+            self._changed.notify_all()
+        return ticket
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._waiting and not self._closed:
+                    self._changed.wait()
+                if self._closed:
+                    return
                 batch, self._waiting = self._waiting, []
                 self._writing = True
-                self._changed.release()
-                try:
-                    self._write(batch)
-                finally:
-                    self._changed.acquire()
+            try:
+                self._write(batch)
+            finally:
+                with self._changed:
                     self._writing = False
                     self._changed.notify_all()
-        if pending.error is not None:
-            raise pending.error
 
-    def _write(self, batch: list[_Pending]) -> None:
+    def _write(self, batch: list[Ticket]) -> None:
         manifest = self.manifest
-        previous = {p.entry.id: manifest.get(p.entry.id) for p in batch}
-        for pending in batch:
-            manifest.put(pending.entry)
+        previous = {t.entry.id: manifest.get(t.entry.id) for t in batch}
+        for ticket in batch:
+            manifest.put(ticket.entry)
         try:
             manifest.save()
             self.writes += 1
-        except BaseException as exc:  # each waiting worker raises it as its own
-            for pending in batch:
-                manifest.restore(pending.entry.id, previous[pending.entry.id])
-                pending.fail(exc)
+        except BaseException as exc:  # each worker's ticket carries it
+            for ticket in batch:
+                manifest.restore(ticket.entry.id, previous[ticket.entry.id])
+                PART_FILES.discard(ticket.part)
+                ticket.finish(exc)
             return
         failed = False
-        for pending in batch:
+        for ticket in batch:
             try:
-                pending.move()
-                pending.done = True
-            except BaseException as exc:  # handed to the worker it belongs to
-                manifest.restore(pending.entry.id, previous[pending.entry.id])
-                pending.fail(exc)
+                PART_FILES.commit(ticket.part, ticket.final, replace=ticket.replace)
+            except BaseException as exc:
+                manifest.restore(ticket.entry.id, previous[ticket.entry.id])
+                PART_FILES.discard(ticket.part)
+                ticket.finish(_as_error(exc, ticket.final))
                 failed = True
+            else:
+                ticket.finish(None)
         if failed:
             # The manifest must not name a file that was not moved into place.
             with contextlib.suppress(EsignError):
                 manifest.save()
 
     def close(self) -> None:
-        """No rewrite starts after this; one under way may finish (for a short while)."""
+        """No rewrite starts after this; one under way finishes (for a short while), and the
+        files still waiting fail as interrupted (their temporary files go with the stop)."""
         import time
 
         deadline = time.monotonic() + STOP_WAIT
@@ -359,28 +370,35 @@ class Recorder:
             self._changed.notify_all()
             while self._writing and time.monotonic() < deadline:
                 self._changed.wait(0.05)
-
-    @contextlib.contextmanager
-    def stopping_cleanly(self) -> Iterator[None]:
-        """Around a pool: on a stop, let the rewrite under way finish before the caller
-        removes the temporary files."""
-        try:
-            yield
-        except BaseException:
-            self.close()
-            raise
+            waiting, self._waiting = self._waiting, []
+        for ticket in waiting:
+            ticket.finish(InterruptedByUser("interrupted; the partial download was removed"))
 
 
-@dataclass(eq=False)
-class _Pending:
-    entry: Entry
-    move: Callable[[], None]
-    done: bool = False
-    error: BaseException | None = None
+def _as_error(exc: BaseException, path: Path) -> BaseException:
+    return write_error(exc, path) if isinstance(exc, OSError) else exc
 
-    def fail(self, exc: BaseException) -> None:
-        self.error = exc
-        self.done = True
+
+class Ticket:
+    """One file handed to the recorder: `wait()` returns once it is recorded and in place."""
+
+    def __init__(self, entry: Entry, part: Path, final: Path, replace: bool) -> None:
+        self.entry = entry
+        self.part = part
+        self.final = final
+        self.replace = replace
+        self._done = threading.Event()
+        self._error: BaseException | None = None
+
+    def finish(self, error: BaseException | None) -> None:
+        self._error = error
+        self._done.set()
+
+    def wait(self) -> None:
+        while not self._done.wait(0.1):  # in steps: Ctrl-C stays heard
+            pass
+        if self._error is not None:
+            raise self._error
 
 
 @contextlib.contextmanager

@@ -42,6 +42,7 @@ from esign.ops.manifest import (
     Manifest,
     Recorder,
     Scope,
+    Ticket,
     adopt_parts,
     locked,
     matches,
@@ -50,6 +51,7 @@ from esign.ops.provider import name_failure, provider_for
 from esign.providers.options import DownloadOptions, FileChoice, ListOptions
 
 if TYPE_CHECKING:
+    from esign.core.cancel import Cancellation
     from esign.core.context import AppContext
     from esign.core.files.download import PartCommit
     from esign.providers.base import Provider
@@ -76,7 +78,8 @@ class SyncJob:
 class Planned:
     document: Document
     file: str
-    reason: str  # new | changed | missing | altered
+    action: str  # download | skip
+    reason: str  # new | changed | missing | altered; unchanged (skip)
     replace: bool  # the name is the document's already: the new file goes over the old
 
 
@@ -105,9 +108,11 @@ def run_sync(app: AppContext, job: SyncJob) -> None:
         _make_directory(root)
         with locked(root):
             manifest = Manifest.load(root, scope)
-            if adopt_parts(manifest, verify=job.verify) or not manifest.path.exists():
-                manifest.save()  # the directory is this account's archive from now on
+            if adopt_parts(manifest, verify=job.verify):
+                manifest.save()
             _sync(app, provider, job, status, manifest, tally)
+            if not manifest.path.exists():
+                manifest.save()  # the directory is this account's archive from now on
     _summary(app, provider, job, tally, app.monotonic() - started)
     if tally.codes:
         total = tally.downloaded + tally.failed + tally.deleted
@@ -146,36 +151,83 @@ def _sync(
     manifest: Manifest,
     tally: Tally,
 ) -> None:
-    documents = _listing(provider, status, job.collection)
-    wanted = [d for d in documents if _wanted(d, status, job.since)]
-    plans, unchanged = _plan(provider, manifest, wanted, verify=job.verify)
-    for document, entry in unchanged:
-        tally.skipped += 1
-        _line(app, "skipped", document, manifest.directory / entry.file, reason="unchanged")
-    if job.dry_run:
-        for plan in plans:
-            path = manifest.directory / plan.file
-            _line(app, "would_download", plan.document, path, reason=plan.reason)
-    else:
-        _download(app, provider, status, manifest, plans, job.jobs, tally)
+    """List page by page on one thread while the pool works through what each page needs:
+    the downloads of the first page go on while the next pages are fetched, so that a long
+    list paced by the rate limit is the only wait."""
+    from esign.core.cancel import Cancellation
+
+    cancel = Cancellation()
+    planner = Planner(provider, manifest, verify=job.verify)
+    listing = Listing(provider, status, job, planner, cancel)
+    _run(app, provider, status, manifest, listing, planner, job, tally, cancel)
+    listing.finish()  # a failed page is this run's failure: no --delete on a partial list
     if job.delete:
-        listed = {d.id for d in documents}
-        _delete(app, provider, manifest, listed, tally, dry_run=job.dry_run)
+        _delete(app, provider, manifest, listing.listed, tally, dry_run=job.dry_run)
 
 
-def _listing(provider: Provider, status: str, collection: str | None) -> list[Document]:
-    """Every document in scope, each once (a page may repeat one that moved meanwhile)."""
-    opts = ListOptions(
-        # The provider filters when it can; whatever it sends is filtered here again.
-        status="signed" if status == "signed" else None,
-        all_pages=provider.lists_in_pages,
-        collection=collection,
-    )
-    unique: dict[str, Document] = {}
-    for document in provider.list_documents(opts).model:
-        if document.id and document.id not in unique:
-            unique[document.id] = document
-    return list(unique.values())
+class Listing:
+    """The list, read page by page on a thread of its own; each page's documents planned and
+    queued for the pool as the page arrives."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        status: str,
+        job: SyncJob,
+        planner: Planner,
+        cancel: Cancellation,
+    ) -> None:
+        import queue
+        import threading
+
+        self._provider = provider
+        self._status = status
+        self._job = job
+        self._planner = planner
+        self._cancel = cancel
+        self.plans: dict[str, Planned] = {}
+        self.listed: set[str] = set()
+        self.queued = 0
+        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="esign-listing", daemon=True)
+        self.on_queued: Callable[[int], None] = lambda total: None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def ids(self) -> Iterator[str]:
+        """The documents to work on, as they are planned."""
+        return iter(self._queue.get, None)
+
+    def finish(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        job = self._job
+        opts = ListOptions(
+            # The provider filters when it can; whatever it sends is filtered here again.
+            status="signed" if self._status == "signed" else None,
+            collection=job.collection,
+        )
+        try:
+            for page in self._provider.list_pages(opts):
+                if self._cancel.is_set():
+                    return
+                fresh = [d for d in page if d.id and d.id not in self.listed]
+                self.listed.update(d.id for d in fresh)
+                wanted = [d for d in fresh if _wanted(d, self._status, job.since)]
+                for plan in self._planner.plan(wanted):
+                    self.plans[plan.document.id] = plan
+                    self.queued += 1
+                    self._queue.put(plan.document.id)
+                self.on_queued(self.queued)
+        except BaseException as exc:  # the main thread raises it once the pool is done
+            self._error = exc
+        finally:
+            self._queue.put(None)
 
 
 def _wanted(document: Document, status: str, since: datetime | None) -> bool:
@@ -190,41 +242,69 @@ def _wanted(document: Document, status: str, since: datetime | None) -> bool:
     return True
 
 
-def _plan(
-    provider: Provider, manifest: Manifest, wanted: list[Document], *, verify: bool
-) -> tuple[list[Planned], list[tuple[Document, Entry]]]:
+class Planner:
     """What each wanted document needs: nothing (its file is there and unchanged), or a
-    download, under the name it has (or gets now)."""
-    root = manifest.directory
-    plans: list[Planned] = []
-    unchanged: list[tuple[Document, Entry]] = []
-    new: list[Document] = []
-    for document in wanted:
-        entry = manifest.get(document.id)
-        if entry is None:
-            new.append(document)
-            continue
-        path = root / entry.file
-        if document.updated_at is not None and document.updated_at != entry.updated_at:
-            reason = "changed"
-        elif not os.path.lexists(path):
-            reason = "missing"
-        elif not matches(entry, path, verify=verify):
-            reason = "altered"
-        else:
-            unchanged.append((document, entry))
-            continue
-        plans.append(Planned(document, entry.file, reason, replace=True))
-    taken = {entry.file.casefold() for entry in manifest.entries()}
-    if root.is_dir():
-        taken |= {name.casefold() for name in os.listdir(root)}
-    taken.add(MANIFEST_NAME.casefold())
-    # The oldest document keeps a shared name: the same choice on every run.
-    for document in sorted(new, key=lambda d: (d.created_at or "", d.id)):
-        name = _free_name(_file_name(provider, document), document.id, taken)
-        taken.add(name.casefold())
-        plans.append(Planned(document, name, "new", replace=False))
-    return plans, unchanged
+    download, under the name it has, or gets now. Pages come oldest first, so the oldest of
+    the documents sharing a name keeps it, on every run."""
+
+    def __init__(self, provider: Provider, manifest: Manifest, *, verify: bool) -> None:
+        import threading
+
+        self._provider = provider
+        self._manifest = manifest
+        self._verify = verify
+        self._lock = threading.Lock()
+        root = manifest.directory
+        self.taken = {entry.file.casefold() for entry in manifest.entries()}
+        if root.is_dir():
+            self.taken |= {name.casefold() for name in os.listdir(root)}
+        self.taken.add(MANIFEST_NAME.casefold())
+
+    def claim(self, plan: Planned) -> PlannedName:
+        return PlannedName(self, plan)
+
+    def final_path(self, plan: Planned, server_name: str | None) -> Path:
+        """The planned name; one without an extension (a document store's "Plan A") takes
+        the extension of the server's file name, when that name is free."""
+        planned = self._manifest.directory / plan.file
+        if plan.replace or split_extension(plan.file)[1] or not server_name:
+            return planned
+        extension = split_extension(server_name)[1]
+        if not extension or len(extension) > 8:
+            return planned
+        named = fit_name(plan.file, extension)
+        with self._lock:
+            if named.casefold() in self.taken:
+                return planned
+            self.taken.add(named.casefold())
+        return self._manifest.directory / named
+
+    def plan(self, wanted: list[Document]) -> list[Planned]:
+        root = self._manifest.directory
+        plans: list[Planned] = []
+        new: list[Document] = []
+        for document in wanted:
+            entry = self._manifest.get(document.id)
+            if entry is None:
+                new.append(document)
+                continue
+            path = root / entry.file
+            if document.updated_at is not None and document.updated_at != entry.updated_at:
+                reason = "changed"
+            elif not os.path.lexists(path):
+                reason = "missing"
+            elif not matches(entry, path, verify=self._verify):
+                reason = "altered"
+            else:
+                plans.append(Planned(document, entry.file, "skip", "unchanged", replace=False))
+                continue
+            plans.append(Planned(document, entry.file, "download", reason, replace=True))
+        for document in sorted(new, key=lambda d: (d.created_at or "", d.id)):
+            with self._lock:
+                name = _free_name(_file_name(self._provider, document), document.id, self.taken)
+                self.taken.add(name.casefold())
+            plans.append(Planned(document, name, "download", "new", replace=False))
+        return plans
 
 
 def _file_name(provider: Provider, document: Document) -> str:
@@ -252,56 +332,69 @@ def _free_name(name: str, document_id: str, taken: set[str]) -> str:
     return candidates[-1]
 
 
-def _download(
+def _run(
     app: AppContext,
     provider: Provider,
     status: str,
     manifest: Manifest,
-    plans: list[Planned],
-    jobs: int,
+    listing: Listing,
+    planner: Planner,
+    job: SyncJob,
     tally: Tally,
+    cancel: Cancellation,
 ) -> None:
-    if not plans:
-        return
-    from esign.core.cancel import Cancellation
     from esign.core.files.partfiles import PART_FILES
 
-    recorder = Recorder(manifest)
-    by_id = {plan.document.id: plan for plan in plans}
+    recorder = Recorder(manifest) if not job.dry_run else None
+    tickets: dict[str, Ticket] = {}
     # Not "signed": the current file, whatever the state (a provider without states has one).
     choice = FileChoice(any_state=status != "signed" and provider.has_signing_state)
-    names = NameBook(manifest, plans)
-    cancel = Cancellation()
 
-    def work(document_id: str, cancel: Cancellation) -> DownloadResult:
-        plan = by_id[document_id]
+    def work(document_id: str, cancel: Cancellation) -> DownloadResult | None:
+        plan = listing.plans[document_id]
+        if plan.action == "skip" or recorder is None:
+            return None  # nothing to fetch (or a dry run)
         opts = DownloadOptions(
             target=Target("dir", manifest.directory),
             force=plan.replace,
             any_state=choice.any_state,
             progress=False,
             cancel=cancel,
-            claim=names.claim(plan),
+            claim=planner.claim(plan),
             source=provider.listed_source(plan.document, choice),
-            commit=_committer(app, provider, plan, recorder),
+            commit=_committer(app, provider, plan, recorder, tickets),
         )
         try:
             return provider.download(document_id, opts, app.streams)
         except PresignedUrlRefused:
             if opts.source is None:
                 raise
-            # The list's URL had expired (lists are served from a cache): ask for a fresh one.
-            return provider.download(
-                document_id, dataclasses.replace(opts, source=None), app.streams
-            )
+            # The list's URL was refused (lists are served from a cache): ask for a fresh one.
+            fresh = dataclasses.replace(opts, source=None)
+            return provider.download(document_id, fresh, app.streams)
 
-    with _progress(app, len(plans)) as advance:
+    with _progress(app) as progress:
+        listing.on_queued = progress.total
+        listing.start()
 
-        def done(item: BulkItem[DownloadResult]) -> None:
-            advance()
-            plan = by_id[item.id]
+        def done(item: BulkItem[DownloadResult | None]) -> None:
+            progress.advance()
+            plan = listing.plans[item.id]
             path = manifest.directory / plan.file
-            if item.result is not None:
+            ticket = tickets.pop(item.id, None)
+            if item.result is not None and ticket is not None:
+                try:
+                    ticket.wait()  # recorded and in place: only now is it downloaded
+                except EsignError as err:
+                    item.result, item.error = None, err
+            if item.error is not None:
+                _failed(app, tally, plan.document, path, item.error)
+            elif plan.action == "skip":
+                tally.skipped += 1
+                _line(app, "skipped", plan.document, path, reason=plan.reason)
+            elif item.result is None:
+                _line(app, "would_download", plan.document, path, reason=plan.reason)
+            else:
                 tally.downloaded += 1
                 tally.bytes += item.result.bytes
                 _line(
@@ -313,58 +406,27 @@ def _download(
                     bytes=item.result.bytes,
                     sha256=item.result.sha256,
                 )
-            elif item.error is not None:
-                _failed(app, tally, plan.document, path, item.error)
 
         try:
-            run_pool([plan.document.id for plan in plans], jobs, work, done, cancel)
-        except KeyboardInterrupt:
+            run_pool(listing.ids(), job.jobs, work, done, cancel)
+        except BaseException:
             # Ctrl-C, SIGTERM, SIGHUP: a manifest rewrite under way finishes first, so that
             # no temporary file it names is removed; then every temporary file goes.
-            recorder.close()
+            cancel.set()
+            if recorder is not None:
+                recorder.close()
             PART_FILES.abandon()
             raise
-
-
-class NameBook:
-    """The names of one run's downloads. A planned name without an extension (a document
-    store's document named "Plan A") takes the one the server's file name has, when that
-    name is free; every other planned name is final as planned."""
-
-    def __init__(self, manifest: Manifest, plans: list[Planned]) -> None:
-        import threading
-
-        self._directory = manifest.directory
-        self._lock = threading.Lock()
-        self._taken = {entry.file.casefold() for entry in manifest.entries()}
-        self._taken |= {plan.file.casefold() for plan in plans}
-        if self._directory.is_dir():
-            self._taken |= {name.casefold() for name in os.listdir(self._directory)}
-
-    def claim(self, plan: Planned) -> PlannedName:
-        return PlannedName(self, plan)
-
-    def settle(self, plan: Planned, server_name: str | None) -> Path:
-        planned = self._directory / plan.file
-        if plan.replace or split_extension(plan.file)[1] or not server_name:
-            return planned
-        extension = split_extension(server_name)[1]
-        if not extension or len(extension) > 8:
-            return planned
-        named = fit_name(plan.file, extension)
-        with self._lock:
-            if named.casefold() in self._taken:
-                return planned
-            self._taken.add(named.casefold())
-        return self._directory / named
+        if recorder is not None:
+            recorder.close()
 
 
 class PlannedName:
     """One download's name (esign.core.files.download.NameClaim): the server's proposal
-    only lends its extension."""
+    only lends its extension to a planned name that has none."""
 
-    def __init__(self, book: NameBook, plan: Planned) -> None:
-        self._book = book
+    def __init__(self, planner: Planner, plan: Planned) -> None:
+        self._planner = planner
         self._plan = plan
         self._server: str | None = None
 
@@ -373,17 +435,21 @@ class PlannedName:
         return False  # not the final name: nothing to check there
 
     def settle(self) -> Path:
-        return self._book.settle(self._plan, self._server)
+        return self._planner.final_path(self._plan, self._server)
 
     def release(self) -> None:
         return
 
 
 def _committer(
-    app: AppContext, provider: Provider, plan: Planned, recorder: Recorder
+    app: AppContext,
+    provider: Provider,
+    plan: Planned,
+    recorder: Recorder,
+    tickets: dict[str, Ticket],
 ) -> PartCommit:
-    """Moves a finished download into place once the manifest records it."""
-    from esign.core.files.partfiles import PART_FILES
+    """Hands a finished download to the recorder, which records it in the manifest and then
+    moves it into place, while the worker goes on to the next."""
 
     def commit(part: Path, final: Path, digest: str, size: int) -> None:
         entry = Entry(
@@ -396,7 +462,7 @@ def _committer(
             synced_at=iso_utc(datetime.fromtimestamp(app.clock(), UTC)) or "",
             mtime_ns=os.stat(part).st_mtime_ns,  # moving it keeps the time
         )
-        recorder.commit(entry, lambda: PART_FILES.commit(part, final, replace=plan.replace))
+        tickets[plan.document.id] = recorder.submit(entry, part, final, replace=plan.replace)
 
     return commit
 
@@ -521,10 +587,26 @@ def _size(count: int) -> str:
     return f"{count} bytes"  # pragma: no cover - the loop always returns
 
 
+class _Progress:
+    """The bar on a terminal: documents done out of those listed and planned so far."""
+
+    def __init__(self, bar: Any = None) -> None:
+        self._bar = bar
+        self._task = bar.add_task("syncing", total=None) if bar is not None else None
+
+    def total(self, count: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, total=count)
+
+    def advance(self) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+
 @contextmanager
-def _progress(app: AppContext, total: int) -> Iterator[Callable[[], None]]:
+def _progress(app: AppContext) -> Iterator[_Progress]:
     if app.flags.quiet or not app.streams.stderr_is_tty:
-        yield lambda: None
+        yield _Progress()
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -537,5 +619,4 @@ def _progress(app: AppContext, total: int) -> Iterator[Callable[[], None]]:
         TimeElapsedColumn(),
         console=console,
     ) as bar:
-        task = bar.add_task("syncing", total=total)
-        yield lambda: bar.advance(task)
+        yield _Progress(bar)

@@ -8,7 +8,7 @@ with a message that says what to use instead.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from esign.core.config.secret import Secret
@@ -45,8 +45,6 @@ class Provider:
     default_base_url: ClassVar[str]
     # False for a document store (IndexHealth): nothing is ever "signed" there.
     has_signing_state: ClassVar[bool] = True
-    # True when its document list comes in pages (ListOptions.all_pages follows them).
-    lists_in_pages: ClassVar[bool] = False
     # The rate limit the provider documents, which esign paces under unless told otherwise
     # (esign.core.http.ratelimit); None: none documented.
     documented_rate: ClassVar[Rate | None] = None
@@ -168,6 +166,11 @@ class Provider:
 
     def list_documents(self, opts: ListOptions) -> Outcome[list[Document]]:
         raise self.unsupported("document list")
+
+    def list_pages(self, opts: ListOptions) -> Iterator[list[Document]]:
+        """Every document, a page at a time as each arrives (a sync downloads the first page's
+        files while the next is fetched); one page where the provider lists all at once."""
+        yield self.list_documents(opts).model
 
     def upload_document(self, opts: UploadOptions) -> Outcome[Document]:
         raise self.unsupported("document upload")

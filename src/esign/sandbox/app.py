@@ -258,11 +258,20 @@ class RequestLogMiddleware:
             return
         traffic.requests[provider] += 1
 
+        is_file = False
+
         async def counting(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 429:
-                traffic.answered_429[provider] += 1
+            nonlocal is_file
+            if message["type"] == "http.response.start":
+                if message["status"] == 429:
+                    traffic.answered_429[provider] += 1
+                kind = dict(message.get("headers", [])).get(b"content-type", b"")
+                is_file = not (b"json" in kind or b"xml" in kind)
             elif message["type"] == "http.response.body":
-                traffic.body_bytes[provider] += len(message.get("body", b""))
+                size = len(message.get("body", b""))
+                traffic.body_bytes[provider] += size
+                if is_file:
+                    traffic.file_bytes[provider] += size
             await send(message)
 
         await self.app(scope, receive, counting)

@@ -45,12 +45,15 @@ PROVIDERS = ("okdokument", "zapsign", "indexhealth")
 @dataclass
 class Traffic:
     """What the sandbox answered, per provider, since it started (or was reset): the
-    requests, the 429s among them, and the bytes of the bodies sent. A client's pacing is
-    measured by these."""
+    requests, the 429s among them, and the bytes of the bodies sent. A client's pacing and
+    what a resumed or repeated download costs are measured by these."""
 
     requests: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROVIDERS, 0))
     answered_429: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROVIDERS, 0))
     body_bytes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROVIDERS, 0))
+    # The part of body_bytes that was files (answers neither JSON nor XML): what a download
+    # costs, apart from the API's answers.
+    file_bytes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROVIDERS, 0))
 
     def json(self) -> dict[str, Any]:
         return asdict(self)

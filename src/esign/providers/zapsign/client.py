@@ -31,7 +31,6 @@ class ZapSignClient(Provider):
     default_base_url = "https://api.zapsign.com.br/api/v1"
     # "500 requisições por minuto", per token or IP, in fixed one-minute windows (spec §4).
     documented_rate = Rate(500, 60)
-    lists_in_pages = True  # 25 documents a page (spec §7.3)
 
     # -- transport ------------------------------------------------------------------------
 
