@@ -274,10 +274,11 @@ def real_time(env: dict[str, str], *args: str) -> tuple[int, str, float]:
     return result.exit_code, result.stderr, time.monotonic() - started
 
 
-def test_sixty_requests_at_the_sandboxs_twenty_a_second_meet_no_429(
-    limited: SandboxAdmin, zs_env: dict[str, str], tmp_path: Path
-) -> None:
-    token = "pacing-token"
+def sixty_downloads(
+    limited: SandboxAdmin, zs_env: dict[str, str], tmp_path: Path, token: str, **env: str
+) -> tuple[int, str, float, Path]:
+    """`doc download --from` of 60 signed documents of a token of its own, --jobs 8, in real
+    time: 60 detail requests against the limit, and 60 file fetches."""
     from esign.sandbox.zapsign import Account
 
     limited.running.sandbox.zapsign.store.accounts[token] = Account()
@@ -285,9 +286,18 @@ def test_sixty_requests_at_the_sandboxs_twenty_a_second_meet_no_429(
     (tmp_path / "ids").write_text("\n".join(ids) + "\n")
     out = tmp_path / "out"
     out.mkdir()
-    env = {**zs_env, "ESIGN_API_KEY": token, "ESIGN_RATE": "20/s"}
     code, stderr, seconds = real_time(
-        env, "doc", "download", "--from", str(tmp_path / "ids"), "-o", f"{out}/", "--jobs", "8"
+        {**zs_env, "ESIGN_API_KEY": token, **env},
+        *("doc", "download", "--from", str(tmp_path / "ids"), "-o", f"{out}/", "--jobs", "8"),
+    )
+    return code, stderr, seconds, out
+
+
+def test_sixty_requests_at_the_sandboxs_twenty_a_second_meet_no_429(
+    limited: SandboxAdmin, zs_env: dict[str, str], tmp_path: Path
+) -> None:
+    code, stderr, seconds, out = sixty_downloads(
+        limited, zs_env, tmp_path, "pacing-token", ESIGN_RATE="20/s"
     )
     assert code == 0, stderr
     assert len(list(out.iterdir())) == 60
@@ -302,19 +312,11 @@ def test_the_same_job_unpaced_meets_the_sandboxs_429s(
     limited: SandboxAdmin, zs_env: dict[str, str], tmp_path: Path
 ) -> None:
     """The control: without pacing the job runs into the limit (and its retries get through)."""
-    token = "unpaced-token"
-    from esign.sandbox.zapsign import Account
-
-    limited.running.sandbox.zapsign.store.accounts[token] = Account()
-    ids = signed_documents(limited, 60, token)
-    (tmp_path / "ids").write_text("\n".join(ids) + "\n")
-    out = tmp_path / "out"
-    out.mkdir()
-    env = {**zs_env, "ESIGN_API_KEY": token, "ESIGN_RATE": "none", "ESIGN_MAX_ATTEMPTS": "10"}
-    code, stderr, _ = real_time(
-        env, "doc", "download", "--from", str(tmp_path / "ids"), "-o", f"{out}/", "--jobs", "8"
+    code, stderr, _, out = sixty_downloads(
+        limited, zs_env, tmp_path, "unpaced-token", ESIGN_RATE="none", ESIGN_MAX_ATTEMPTS="10"
     )
     assert code == 0, stderr
+    assert len(list(out.iterdir())) == 60
     assert limited.http.get("/_sandbox/rate").json()["answered_429"]["zapsign"] > 0
 
 

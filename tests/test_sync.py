@@ -304,7 +304,7 @@ def test_dry_run_writes_nothing_and_says_what_it_would_do(
     ]
     assert (archive / "First.pdf").exists() and not (archive / "Second.pdf").exists()
     assert (archive / MANIFEST).read_bytes() == before
-    assert "nothing was written" in table.stderr
+    assert "1 to download, 1 to delete, 0 unchanged; nothing was written" in table.stderr
     assert second.token not in (archive / MANIFEST).read_text()
 
 
@@ -532,9 +532,13 @@ def test_failures_are_reported_per_document_and_the_exit_code_is_the_worst(
         ('{"format": 1, "provider": "okdokument", "base_url": "https://elsewhere", '
          '"collection": null, "documents": []}', "is the archive of okdokument"),
         ("{not json", "not a sync manifest"),
+        ('{"format": 1, "provider": "zapsign", "base_url": "BASE", "collection": null, '
+         '"documents": [{"id": 7, "provider": "zapsign", "file": "a.pdf", '
+         '"bytes": 1, "sha256": "0", "updated_at": null, "synced_at": "", "mtime_ns": 0}]}',
+         "wrong types"),
         ('{"format": 99, "documents": []}', "not a sync manifest"),
     ],
-    ids=["traversal", "other-account", "garbage", "newer-format"],
+    ids=["traversal", "other-account", "garbage", "wrong-type", "newer-format"],
 )  # fmt: skip
 def test_a_manifest_esign_did_not_write_is_refused_before_anything_is_fetched(
     zsync: Cli, sandbox: SandboxAdmin, token: str, tmp_path: Path, content: str, said: str
@@ -567,6 +571,48 @@ def test_a_symlink_planted_over_an_archived_file_is_replaced_not_written_through
     assert victim.read_text() == "precious"
     assert not (archive / "Target.pdf").is_symlink()
     assert (archive / "Target.pdf").read_bytes() == doc.signed
+
+
+def test_a_manifest_planted_as_a_symlink_is_replaced_not_written_through(
+    zsync: Cli, sandbox: SandboxAdmin, token: str, tmp_path: Path
+) -> None:
+    add(sandbox, token, "Doc")
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    victim = tmp_path / "victim.json"
+    victim.write_text("precious")
+    (archive / MANIFEST).symlink_to(victim)
+    result = sync(zsync, archive)
+    assert result.exit_code == 2  # not a manifest esign can read: refused, nothing written
+    assert victim.read_text() == "precious"
+
+
+def test_a_planted_temporary_file_with_the_right_size_but_other_bytes_is_not_adopted(
+    zsync: Cli, sandbox: SandboxAdmin, token: str, tmp_path: Path
+) -> None:
+    doc = add(sandbox, token, "Real")
+    archive = tmp_path / "archive"
+    assert sync(zsync, archive).exit_code == 0
+    (archive / "Real.pdf").unlink()
+    forged = b"%PDF-1.7 forged".ljust(len(doc.signed or b""), b"x")
+    (archive / "Real.pdf.0badc0de.part").write_bytes(forged)
+    result = sync(zsync, archive)
+    assert result.exit_code == 0, result.stderr
+    assert (archive / "Real.pdf").read_bytes() == doc.signed  # fetched again, not adopted
+    assert not list(archive.glob("*.part"))
+
+
+def test_escape_sequences_in_a_documents_name_reach_neither_the_disk_nor_the_terminal(
+    zsync: Cli, sandbox: SandboxAdmin, token: str, tmp_path: Path
+) -> None:
+    add(sandbox, token, "Evil\x1b]52;c;aGk=\x07\x1b[2J name")
+    archive = tmp_path / "archive"
+    piped = sync(zsync, archive, "--dry-run")
+    assert "\x1b" not in piped.stdout + piped.stderr
+    table = sync(zsync, archive, "--dry-run", "--output", "table")
+    assert "\x1b" not in table.stdout + table.stderr
+    assert sync(zsync, archive).exit_code == 0
+    assert all("\x1b" not in name and "\x07" not in name for name in os.listdir(archive))
 
 
 def test_a_file_of_the_users_at_a_new_documents_name_is_left_alone(

@@ -167,8 +167,10 @@ def _parse(path: Path, raw: bytes, scope: Scope) -> dict[str, Entry]:
         entries = {}
         for item in documents:
             entry = Entry(**{key: item[key] for key in Entry.__dataclass_fields__})
-            if not _plain_name(entry.file) or not isinstance(entry.bytes, int):
-                raise ValueError(f"entry {entry.id!r} has no usable file name or size")
+            if not _well_typed(entry):
+                raise ValueError(f"an entry's fields have the wrong types: {item!r:.200}")
+            if not _plain_name(entry.file):
+                raise ValueError(f"entry {entry.id!r} has no usable file name")
             entries[entry.id] = entry
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise UsageError(
@@ -185,6 +187,17 @@ def _parse(path: Path, raw: bytes, scope: Scope) -> dict[str, Entry]:
             hint="sync each provider account (and collection) into its own directory",
         )
     return entries
+
+
+def _well_typed(entry: Entry) -> bool:
+    texts = (entry.id, entry.provider, entry.file, entry.sha256, entry.synced_at)
+    numbers = (entry.bytes, entry.mtime_ns)
+    return (
+        all(isinstance(text, str) for text in texts)
+        and bool(entry.id)
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in numbers)
+        and (entry.updated_at is None or isinstance(entry.updated_at, str))
+    )
 
 
 def _plain_name(name: object) -> bool:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +46,7 @@ from esign.ops.manifest import (
     locked,
     matches,
 )
+from esign.ops.progress import count_bar
 from esign.ops.provider import name_failure, provider_for
 from esign.providers.options import DownloadOptions, FileChoice, ListOptions
 
@@ -90,6 +90,8 @@ class Tally:
     failed: int = 0
     deleted: int = 0
     bytes: int = 0
+    would_download: int = 0
+    would_delete: int = 0
     codes: list[Any] = field(default_factory=list)
 
 
@@ -373,7 +375,7 @@ def _run(
             fresh = dataclasses.replace(opts, source=None)
             return provider.download(document_id, fresh, app.streams)
 
-    with _progress(app) as progress:
+    with count_bar(app, "syncing") as progress:
         listing.on_queued = progress.total
         listing.start()
 
@@ -393,6 +395,7 @@ def _run(
                 tally.skipped += 1
                 _line(app, "skipped", plan.document, path, reason=plan.reason)
             elif item.result is None:
+                tally.would_download += 1
                 _line(app, "would_download", plan.document, path, reason=plan.reason)
             else:
                 tally.downloaded += 1
@@ -490,6 +493,7 @@ def _delete(
         if not gone:
             continue  # listed no more (another status now, or a page that moved): kept
         if dry_run:
+            tally.would_delete += 1
             _line(app, "would_delete", shown, path)
             continue
         try:
@@ -566,9 +570,10 @@ def _summary(
     requests = f"{limiter.requests} API request{'s' if limiter.requests != 1 else ''}"
     throttled = f"{limiter.throttled} answered 429"
     if job.dry_run:
+        deletions = f", {tally.would_delete} to delete" if job.delete else ""
         app.output.info(
-            f"dry run of {job.directory}: nothing was written ({tally.skipped} unchanged); "
-            f"{requests}, {throttled}"
+            f"dry run of {job.directory}: {tally.would_download} to download{deletions}, "
+            f"{tally.skipped} unchanged; nothing was written; {requests}, {throttled}"
         )
         return
     app.output.info(
@@ -585,38 +590,3 @@ def _size(count: int) -> str:
             return f"{count} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{count} bytes"  # pragma: no cover - the loop always returns
-
-
-class _Progress:
-    """The bar on a terminal: documents done out of those listed and planned so far."""
-
-    def __init__(self, bar: Any = None) -> None:
-        self._bar = bar
-        self._task = bar.add_task("syncing", total=None) if bar is not None else None
-
-    def total(self, count: int) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, total=count)
-
-    def advance(self) -> None:
-        if self._bar is not None:
-            self._bar.advance(self._task)
-
-
-@contextmanager
-def _progress(app: AppContext) -> Iterator[_Progress]:
-    if app.flags.quiet or not app.streams.stderr_is_tty:
-        yield _Progress()
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = Console(file=app.streams.stderr, force_terminal=True, no_color=not app.streams.color)
-    with Progress(
-        TextColumn("syncing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        yield _Progress(bar)
