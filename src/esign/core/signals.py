@@ -40,6 +40,12 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     if _received:
         return  # already stopping: let the cleanup finish
     _received.append(signum)
+    # From now on the system itself ignores them: while the interpreter shuts down, Python
+    # puts back the default action of every signal it handled (not of an ignored one), and a
+    # second Ctrl-C landing then would end the process by the signal, not its exit code.
+    for other in NAMES:
+        if signal.getsignal(other) is _handler:
+            signal.signal(other, signal.SIG_IGN)
     raise Stopped(signum)
 
 

@@ -1,9 +1,10 @@
 """`esign doc sync DIR`: keep a directory holding a file for every document of the account
 (signed ones by default), fetching only what is new or changed since the last run.
 
-One run: list every document (all pages), decide per document from the manifest
-(esign.ops.manifest) whether its file is there and unchanged, download the others on a pool
-paced under the provider's rate limit, record each in the manifest as it arrives, and with
+One run: list every document, page by page, deciding per document from the manifest
+(esign.ops.manifest) whether its file is there and unchanged; download the others on a pool
+(paced under the provider's rate limit) while the next pages are read; record each in the
+manifest as it arrives; and with
 `--delete` remove the files of documents the provider no longer has (each confirmed by asking
 for it: a page that shifted while being listed must not cost an archived file).
 
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from esign.core.errors import (
     EsignError,
+    ExitCode,
     FailuresReported,
     NotFoundError,
     PresignedUrlRefused,
@@ -92,7 +96,7 @@ class Tally:
     bytes: int = 0
     would_download: int = 0
     would_delete: int = 0
-    codes: list[Any] = field(default_factory=list)
+    codes: list[ExitCode] = field(default_factory=list)
 
 
 def run_sync(app: AppContext, job: SyncJob) -> None:
@@ -179,9 +183,6 @@ class Listing:
         planner: Planner,
         cancel: Cancellation,
     ) -> None:
-        import queue
-        import threading
-
         self._provider = provider
         self._status = status
         self._job = job
@@ -250,8 +251,6 @@ class Planner:
     the documents sharing a name keeps it, on every run."""
 
     def __init__(self, provider: Provider, manifest: Manifest, *, verify: bool) -> None:
-        import threading
-
         self._provider = provider
         self._manifest = manifest
         self._verify = verify
