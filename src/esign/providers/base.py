@@ -14,7 +14,20 @@ from typing import TYPE_CHECKING, ClassVar
 from esign.core.config.secret import Secret
 from esign.core.config.settings import SECRET_ENV, Settings
 from esign.core.errors import AuthError, EsignError, RejectedError, UnsupportedError
-from esign.core.models import Deletion, Document, Outcome, PresignedUrl, SignatureRequest
+from esign.core.models import (
+    Account,
+    Attachment,
+    AuditTrail,
+    Deletion,
+    Document,
+    Outcome,
+    PresignedUrl,
+    SignatureRequest,
+    SignatureRequestCanceled,
+    Signer,
+    SignerList,
+    TemplateList,
+)
 from esign.core.output.streams import IOStreams
 
 if TYPE_CHECKING:
@@ -26,10 +39,14 @@ if TYPE_CHECKING:
     from esign.core.http.client import AuthHook, HttpClient
     from esign.core.models import DownloadResult
     from esign.providers.options import (
+        AttachOptions,
+        CancelOptions,
         CreateRequestOptions,
         DownloadOptions,
         FileChoice,
         ListOptions,
+        SignerOptions,
+        TemplateListOptions,
         UpdateRequestOptions,
         UploadOptions,
     )
@@ -177,6 +194,46 @@ class Provider:
 
     def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
         raise self.unsupported("document download")
+
+    def cancel_request(
+        self, request_id: str, opts: CancelOptions
+    ) -> Outcome[SignatureRequestCanceled]:
+        raise self.unsupported("signature requests")
+
+    # -- signers (ZapSign) -----------------------------------------------------------------
+
+    def list_signers(self, document_id: str) -> Outcome[SignerList]:
+        raise self.unsupported("signer management")
+
+    def add_signer(self, document_id: str, opts: SignerOptions) -> Outcome[Signer]:
+        raise self.unsupported("signer management")
+
+    def update_signer(self, signer_id: str, opts: SignerOptions) -> Outcome[Signer]:
+        raise self.unsupported("signer management")
+
+    def remind_signer(self, signer_id: str, via: str) -> Outcome[Signer]:
+        raise self.unsupported("signer reminders")
+
+    def remove_signer(self, signer_id: str) -> Outcome[Deletion]:
+        raise self.unsupported("signer management")
+
+    # -- a document's history, attachments; templates; the account -----------------------
+
+    def audit_trail(self, document_id: str) -> Outcome[AuditTrail]:
+        raise self.unsupported("document activity history")
+
+    def audit_report_source(self, document_id: str) -> DownloadSource:
+        """Where the activity report PDF is, for `doc audit -o` and `download --with-audit`."""
+        raise self.unsupported("document activity history")
+
+    def attach(self, document_id: str, opts: AttachOptions) -> Outcome[Attachment]:
+        raise self.unsupported("document attachments")
+
+    def list_templates(self, opts: TemplateListOptions) -> Outcome[TemplateList]:
+        raise self.unsupported("templates")
+
+    def account(self) -> Outcome[Account]:
+        raise self.unsupported("account information")
 
     def not_signed(self, document: Document) -> EsignError:
         """Why the document's file is not "the signed one" (exit 6): its state, said as the

@@ -13,13 +13,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from esign.sandbox.callbacks import post_callback
-from esign.sandbox.okdokument.base import OKdokumentBase, site
+from esign.sandbox.okdokument.base import site
 from esign.sandbox.okdokument.conventions import fail
+from esign.sandbox.okdokument.otp import OtpGate
 from esign.sandbox.okdokument.store import PROVIDER
 from esign.sandbox.pdf import stamp_pdf
 
 
-class Signing(OKdokumentBase):
+class Signing(OtpGate):
     # -- signer side: 6.4 open document, the signing page, 6.5 callback, 6.6 result URL ----
 
     async def open_document(self, request: Request) -> Response:
@@ -35,11 +36,21 @@ class Signing(OKdokumentBase):
         request_id = request.query_params.get("request", "")
         if doc is None:
             return HTMLResponse("<h1>Document not found</h1>", status_code=404)
+        sig = self.store.requests.get(request_id)
+        gate = self.otp_gate(request, sig)
+        if gate is not None:
+            return gate
+        allowed = sig.allowed_fields if sig else {}
+        fields = "; ".join(
+            f"{kind}: {', '.join(names) if isinstance(names, list) else names}"
+            for kind, names in allowed.items()
+        )
+        fields_line = f"<p>Fields you may fill: {html.escape(fields)}</p>" if fields else ""
         action = f"{site(request)}/viewDocument/submit"
         page = f"""<!doctype html><html><head><meta charset="utf-8">
 <title>{html.escape(doc.filename)} - OKdokument sandbox</title></head><body>
 <h1>{html.escape(doc.filename)}</h1><p>State: {html.escape(doc.current_state())}</p>
-<p>This is the esign sandbox's stand-in for OKdokument's signing page.</p>
+<p>This is the esign sandbox's stand-in for OKdokument's signing page.</p>{fields_line}
 <form method="post" action="{html.escape(action)}">
 <input type="hidden" name="request" value="{html.escape(request_id)}">
 <label>Your name <input name="signer" value="Sandbox Signer"></label>
@@ -52,6 +63,9 @@ class Signing(OKdokumentBase):
         request_id = str(form.get("request", ""))
         action = "cancel" if form.get("action") == "cancel" else "sign"
         signer = str(form.get("signer") or "Sandbox Signer")
+        pending = self.store.requests.get(request_id)
+        if pending is not None and pending.otp_destination() and not pending.otp_verified:
+            return HTMLResponse("<h1>Enter the verification code first</h1>", status_code=403)
         result = await self.sign(request_id, action=action, signer=signer)
         if "error" in result:
             return HTMLResponse(f"<h1>{html.escape(result['error'])}</h1>", status_code=400)
@@ -60,7 +74,7 @@ class Signing(OKdokumentBase):
         params = {
             "name": doc.filename.rsplit(".", 1)[0],
             "docid": doc.id,
-            "lang": "en",
+            "lang": sig.rules.get("lang") or "en",  # the signing UI's language
             "result": "success" if action == "sign" else "close",
             "ts": str(int(time.time() * 1000)),
         }
