@@ -16,7 +16,7 @@ from esign.core.errors import UsageError
 from esign.providers.options import Phone, SignerSpec
 
 _SIGNER = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>\s]+@[^<>\s]+)>)?\s*$")
-_PHONE = re.compile(r"^\+(?P<country>[0-9]{1,4})[\s.-]+(?P<number>[0-9][0-9\s().-]{3,20})$")
+_PHONE = re.compile(r"^\+(?P<country>[0-9]{1,4})[\s.-]+(?P<number>[0-9(][0-9\s().-]{3,20})$")
 # A signers or fields file is a few kilobytes; this stops `--signers /dev/zero`.
 MAX_JSON_BYTES = 1 << 20
 

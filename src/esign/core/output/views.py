@@ -173,20 +173,23 @@ def _(model: AuditEvent, console: Console) -> None:
 
 @render.register(AuditTrail)
 def _(model: AuditTrail, console: Console) -> None:
-    from rich.table import Table
+    """A log, not a table: one line per event (time, event, user) and its description under
+    it, never folded into narrow columns."""
+    from rich.text import Text
 
     if not model.events:
         console.print(for_terminal(f"No activity for {model.document_id}."), markup=False)
         return
     count = len(model.events)
-    table = Table(title=for_terminal(f"Activity of {model.document_id} ({count} events)"))
-    for column in ("Time", "User", "Event", "Description"):
-        table.add_column(column, overflow="fold")
+    title = f"Activity of {model.document_id} ({count} event{'s' if count != 1 else ''})"
+    console.print(Text(for_terminal(title), style="bold underline"), soft_wrap=True)
     for event in model.events:
-        table.add_row(
-            _text(event.time), _text(event.user), _text(event.event), _text(event.description)
-        )
-    console.print(table)
+        head = Text(f"  {for_terminal(event.time or '-')}  ", style="dim")
+        head += Text(for_terminal(event.event or "-"), style="bold")
+        head += Text(f"  {for_terminal(event.user or '-')}")
+        console.print(head, soft_wrap=True)
+        if event.description:
+            console.print(Text(f"      {for_terminal(event.description)}"), soft_wrap=True)
 
 
 @render.register(Template)

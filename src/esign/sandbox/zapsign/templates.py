@@ -14,7 +14,7 @@ from esign.sandbox.pdf import make_pdf
 from esign.sandbox.zapsign.base import API, PREFIX, REQUIRED, err, invalid
 from esign.sandbox.zapsign.documents import Documents
 from esign.sandbox.zapsign.store import ZDoc, ZTemplate, new_signer
-from esign.sandbox.zapsign.validation import LANGS, validate_folder, validate_signer
+from esign.sandbox.zapsign.validation import LANGS, validate_folder
 
 PAGE_SIZE = 20
 
@@ -105,13 +105,14 @@ def _check(body: dict[str, Any]) -> Response | None:
         return invalid({"lang": [f'"{body["lang"]}" não é um escolha válido.']})
     if not isinstance(body.get("data", []), list):
         return invalid({"data": ["Esperava uma lista de itens."]})
+    if not isinstance(body.get("send_automatic_email", False), bool):
+        return invalid({"send_automatic_email": ["Must be a valid boolean."]})
     if body.get("send_automatic_email") and not body.get("signer_email"):
         return invalid({"signer_email": [REQUIRED]})
     reminder = body.get("reminder_every_n_days")
     if reminder is not None and (not isinstance(reminder, int) or isinstance(reminder, bool)):
         return invalid({"reminder_every_n_days": ["Um número inteiro válido é necessário."]})
-    signer = {k: v for k, v in body.items() if k == "send_automatic_email"}
-    return validate_folder(body.get("folder_path")) or validate_signer(signer)
+    return validate_folder(body.get("folder_path"))
 
 
 def _variable(name: str) -> str:
