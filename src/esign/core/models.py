@@ -40,6 +40,18 @@ def from_epoch_ms(value: Any) -> datetime | None:
         return None
 
 
+def count_of(value: Any) -> int | None:
+    """A count, as a number or a numeric string (providers send both: ZapSign's credits,
+    OKdokument's counters)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 def parse_iso(value: Any) -> datetime | None:
     """An ISO-8601 timestamp from a provider (`Z` or an offset; naive means UTC)."""
     if not isinstance(value, str) or not value:

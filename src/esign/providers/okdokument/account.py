@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from esign.core.errors import MalformedResponseError
-from esign.core.models import Account, Outcome
+from esign.core.models import Account, Outcome, count_of
 from esign.providers.okdokument import local_time
 from esign.providers.okdokument.client import OKdokumentClient
 
@@ -45,7 +45,7 @@ def to_account(data: dict[str, Any], *, now: datetime) -> Account:
         for suffix, name in [*TOTALS.items(), (AVAILABLE, AVAILABLE)]:
             if str(key).endswith("." + suffix):
                 account_name = account_name or str(key)[: -len(suffix) - 1]
-                count = _count(value)
+                count = count_of(value)
                 if count is None:
                     continue
                 if name == AVAILABLE:
@@ -66,7 +66,7 @@ def to_account(data: dict[str, Any], *, now: datetime) -> Account:
             if (year, month) == (str(local.year), str(local.month)) and (
                 account_name is None or owner == account_name
             ):
-                this_month[name] = _count(value) or 0
+                this_month[name] = count_of(value) or 0
     return Account(
         provider=OKdokumentClient.name,
         credits=available,
@@ -76,13 +76,3 @@ def to_account(data: dict[str, Any], *, now: datetime) -> Account:
         month=f"{local.year:04d}-{local.month:02d}",
         this_month=this_month,
     )
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None

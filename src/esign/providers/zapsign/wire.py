@@ -18,6 +18,7 @@ from esign.core.models import (
     Signer,
     SignerStatus,
     Template,
+    count_of,
     iso_utc,
     parse_iso,
 )
@@ -173,7 +174,7 @@ def to_account(data: dict[str, Any]) -> Account:
     `current_period_end` is shown as "dd-mm-yyyy" (gap: not ISO)."""
     return Account(
         provider=ZapSignClient.name,
-        credits=_count(data.get("number_of_credits")),
+        credits=count_of(data.get("number_of_credits")),
         plan=_text(data.get("name")),
         plan_status=_text(data.get("status")),
         period=_text(data.get("period")),
@@ -183,16 +184,6 @@ def to_account(data: dict[str, Any]) -> Account:
 
 def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def _period_end(value: Any) -> str | None:

@@ -70,12 +70,7 @@ class Documents(Lifecycle):
         self._notify(request, doc, "doc_created")
         for signer in doc.signers:
             if signer.send_automatic_email:
-                self._notify(
-                    request,
-                    doc,
-                    "signature_notification_sent",
-                    created_signer=self._notified_signer(request, signer, "email"),
-                )
+                self._link_sent(request, doc, signer, "email")
         return JSONResponse(self._doc_json(request, doc, sign_urls=True))
 
     # -- 7.2 detail, 7.4 update, 7.5 delete ------------------------------------------------

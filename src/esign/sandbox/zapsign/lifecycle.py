@@ -95,6 +95,15 @@ class Lifecycle(Objects):
         self._notify(request, doc, "doc_refused", rejected_reason=reason)
         self._notify(request, doc, "doc_signed")
 
+    def _link_sent(self, request: Request, doc: ZDoc, signer: ZSigner, channel: str) -> None:
+        """signature_notification_sent: the link went to the signer (create, add, reminder)."""
+        self._notify(
+            request,
+            doc,
+            "signature_notification_sent",
+            created_signer=self._notified_signer(request, signer, channel),
+        )
+
     # -- 9.1 delivery ----------------------------------------------------------------------
 
     def _notify(self, request: Request, doc: ZDoc, event: str, **extra: Any) -> None:

@@ -89,12 +89,7 @@ class Signers(Lifecycle):
                 API_USER,
                 f"Link de assinatura reenviado para {signer.email or signer.name} ({channel})",
             )
-            self._notify(
-                request,
-                doc,
-                "signature_notification_sent",
-                created_signer=self._notified_signer(request, signer, channel),
-            )
+            self._link_sent(request, doc, signer, channel)
         return JSONResponse(self._signer_json(request, signer, sign_url=True))
 
     def _reminder_refusal(self, signer: ZSigner, body: dict[str, Any]) -> Response | None:
@@ -153,12 +148,7 @@ class Signers(Lifecycle):
             created_signer=self._signer_json(request, signer, sign_url=True),
         )
         if signer.send_automatic_email:
-            self._notify(
-                request,
-                doc,
-                "signature_notification_sent",
-                created_signer=self._notified_signer(request, signer, "email"),
-            )
+            self._link_sent(request, doc, signer, "email")
         return JSONResponse(self._signer_json(request, signer, sign_url=True))
 
     async def remove_signer(self, request: Request) -> Response:
