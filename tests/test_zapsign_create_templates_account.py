@@ -192,6 +192,8 @@ def test_signers_file_and_signer_flags_do_not_mix(zs: Cli, contract: Path, tmp_p
     path.write_text('[{"name": "Ana"}]')
     both = zs("request", "create", str(contract), "--signers", str(path), "--signer", "Bruno")
     assert both.exit_code == 2 and "not both" in both.stderr
+    emailed = zs("request", "create", str(contract), "--signers", str(path), "--send-email")
+    assert emailed.exit_code == 2 and "send_automatic_email" in emailed.stderr
     missing = zs("request", "create", str(contract), "--signers", str(tmp_path / "nope.json"))
     assert missing.exit_code == 2 and "cannot read --signers" in missing.stderr
     huge = tmp_path / "huge.json"

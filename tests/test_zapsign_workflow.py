@@ -767,3 +767,35 @@ def test_provider_text_in_new_views_is_shown_not_obeyed(zs: Cli, sandbox: Sandbo
     piped = zs("template", "list")
     assert "\x1b" not in piped.stdout  # JSON escapes it
     assert piped.json()[0]["name"] == hostile_text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "args"),
+    [
+        ("GET", "/docs/signer-log/d1$", {"events": []}, ["doc", "audit", "d1"]),
+        (
+            "POST",
+            "/docs/d1/add-signer/$",
+            {"name": "no token"},
+            ["signer", "add", "d1", "--name", "X"],
+        ),
+        ("POST", "/signers/s1/$", [], ["signer", "remind", "s1"]),
+        ("POST", "/docs/d1/upload-extra-doc/$", {"open_id": 1}, ["doc", "attach", "d1", "{pdf}"]),
+        ("GET", "/templates/$", {"count": 1}, ["template", "list"]),
+        ("GET", "/info-plan/$", ["plan"], ["account"]),
+        ("POST", "/refuse/$", "not json", ["request", "cancel", "d1", "--reason", "x", "--yes"]),
+    ],
+)
+def test_malformed_answers_are_exit_1(
+    zs: Cli,
+    sandbox: SandboxAdmin,
+    contract: Path,
+    method: str,
+    path: str,
+    body: Any,
+    args: list[str],
+) -> None:
+    replay(sandbox, method, f"^{API}{path}", body)
+    result = zs(*[str(contract) if a == "{pdf}" else a for a in args])
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr

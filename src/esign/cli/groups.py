@@ -15,7 +15,10 @@ GROUPS: dict[str, tuple[str, str]] = {
     ),
     "signer": ("esign.cli.signer", "A document's signers: list, add, update, remind, remove."),
     "template": ("esign.cli.template", "Document templates: list them; create from one."),
-    "account": ("esign.cli.account", "What the account has left: credits, plan, usage."),
+    "account": (
+        "esign.cli.account",
+        "What the account has left: credits, plan, usage (`esign account` shows it).",
+    ),
     "auth": (
         "esign.cli.auth",
         "Store and remove a profile's secret, print it, show where each setting comes from.",

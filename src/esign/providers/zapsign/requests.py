@@ -304,8 +304,12 @@ def _upload_body(opts: CreateRequestOptions) -> dict[str, Any]:
         default_name = local.path.stem
     body["name"] = (opts.name or default_name)[:255]
     if opts.signer_objects:
-        if redirect:
-            raise UsageError("--redirect-url goes in the signer objects of --signers")
+        if redirect or opts.send_email:
+            raise UsageError(
+                "with --signers, each signer object says it: redirect_link, "
+                "send_automatic_email",
+                hint="drop --redirect-url and --send-email",
+            )
         body["signers"] = checked_signer_objects(opts.signer_objects)
     else:
         body["signers"] = [
