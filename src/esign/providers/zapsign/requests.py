@@ -306,8 +306,7 @@ def _upload_body(opts: CreateRequestOptions) -> dict[str, Any]:
     if opts.signer_objects:
         if redirect or opts.send_email:
             raise UsageError(
-                "with --signers, each signer object says it: redirect_link, "
-                "send_automatic_email",
+                "with --signers, each signer object says it: redirect_link, send_automatic_email",
                 hint="drop --redirect-url and --send-email",
             )
         body["signers"] = checked_signer_objects(opts.signer_objects)
