@@ -263,3 +263,14 @@ def test_scrub_masks_a_secret_whole_when_another_secret_is_part_of_it() -> None:
     long_secret, short_secret = "SEKRET-abcdef-0123456789", "abcdef"
     shown = scrub(f"invalid key: {long_secret}", [short_secret, long_secret])
     assert shown == f"invalid key: {REDACTED}"
+
+
+def test_a_secret_a_provider_obtains_is_masked_everywhere_from_then_on() -> None:
+    from esign.core.redact import scrub
+    from esign.providers.base import Provider
+
+    token = "exchanged-token-" + "7" * 24
+    assert scrub(f"oops: {token}") == f"oops: {token}"  # not known yet
+    held = Provider.obtained_secret(object.__new__(Provider), token)
+    assert str(held) == "Secret('****')"
+    assert token not in scrub(f"oops: {token} and {token[:20]}...")

@@ -96,13 +96,6 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            from esign.core.config.limits import check_environment
-
-            check_environment(  # bounded like the flags
-                self.env,
-                timeout_flag=self.flags.timeout is not None,
-                attempts_flag=self.flags.max_attempts is not None,
-            )
             self._settings = resolve_settings(self.flags, self.env, self.config)
         return self._settings
 
@@ -201,10 +194,10 @@ class AppContext:
         found.extend(proxy_passwords(self.env, self.flags.proxy))
         if self._network is not None:
             found.extend(self._network.secrets())
-        if self._settings is not None:
-            if self._settings.secret:
-                found.append(self._settings.secret.reveal())
-            found.extend(self._settings.extra_secrets)
+        if self._settings is not None and self._settings.secret:
+            found.append(self._settings.secret.reveal())
+        # Secrets obtained at run time (exchanged tokens) are Secret objects too: redaction
+        # (esign.core.redact) learned each one when it was made.
         return found
 
     def token_cache(self) -> TokenCache | None:

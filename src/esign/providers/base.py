@@ -8,6 +8,7 @@ with a message that says what to use instead.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -51,8 +52,10 @@ class Provider:
         http_factory: HttpFactory,
         secret_loader: Callable[[], Secret | None] | None = None,
         token_cache_factory: Callable[[], TokenCache | None] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
+        self.clock = clock  # the app's clock: tests move it instead of sleeping
         self._http_factory = http_factory
         self._http: HttpClient | None = None
         self._secret_loader = secret_loader
@@ -61,6 +64,12 @@ class Provider:
         self._token_cache_resolved = False
         # Bulk downloads share one provider across threads: one session, one Retry-After gate.
         self._lock = threading.RLock()
+
+    def obtained_secret(self, value: str) -> Secret:
+        """Every secret a provider obtains at run time (an exchanged token) goes through here:
+        held as a `Secret`, it never prints itself and is masked in everything this process
+        writes (redaction learns it when it is made)."""
+        return Secret(value)
 
     @property
     def token_cache(self) -> TokenCache | None:

@@ -303,7 +303,11 @@ def report(app: AppContext, err: EsignError) -> None:
 
     secrets = app.known_secrets()
     if app.debug:
-        app.streams.stderr.write(scrub(traceback.format_exc(), secrets))
+        from esign.core.output.terminal import for_terminal
+
+        # A provider's words reach the traceback through the exception's message.
+        lines = scrub(traceback.format_exc(), secrets).splitlines()
+        app.streams.stderr.write("".join(for_terminal(line) + "\n" for line in lines))
     err.message = scrub(err.message, secrets)
     if err.provider_message:
         err.provider_message = scrub(err.provider_message, secrets)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from esign.core.config import limits
 from esign.core.config.file import Config, Profile
 from esign.core.config.flags import GlobalFlags
 from esign.core.config.secret import Secret
@@ -50,22 +51,10 @@ class Settings:
     allow_http: bool
     provider_settings: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
-    # Secrets obtained at run time (exchanged access tokens), scrubbed like the configured one.
-    extra_secrets: list[str] = field(default_factory=list)
 
 
 def env_flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in TRUE_WORDS
-
-
-def _number(raw: str, name: str, kind: type[float] | type[int]) -> float:
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise UsageError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise UsageError(f"{name} must be greater than zero, got {raw!r}")
-    return value
 
 
 def select_profile(
@@ -143,9 +132,12 @@ def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config)
         sources[secret_name] = f"env {secret_env}"
 
     if flags.timeout is not None:
-        timeout, sources["timeout"] = flags.timeout, "flag --timeout"
+        # Checked here too: without Typer's fast coercion (esign.cli._typer.private), the
+        # flag's value arrives unchecked for nan.
+        timeout = limits.seconds(repr(flags.timeout), "--timeout")
+        sources["timeout"] = "flag --timeout"
     elif env.get("ESIGN_TIMEOUT"):
-        timeout = _number(env["ESIGN_TIMEOUT"], "ESIGN_TIMEOUT", float)
+        timeout = limits.seconds(env["ESIGN_TIMEOUT"], "ESIGN_TIMEOUT")
         sources["timeout"] = "env ESIGN_TIMEOUT"
     else:
         timeout, sources["timeout"] = DEFAULT_TIMEOUT, "default"
@@ -153,7 +145,7 @@ def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config)
     if flags.max_attempts is not None:
         attempts, sources["max_attempts"] = flags.max_attempts, "flag --max-attempts"
     elif env.get("ESIGN_MAX_ATTEMPTS"):
-        attempts = int(_number(env["ESIGN_MAX_ATTEMPTS"], "ESIGN_MAX_ATTEMPTS", int))
+        attempts = limits.attempts(env["ESIGN_MAX_ATTEMPTS"], "ESIGN_MAX_ATTEMPTS")
         sources["max_attempts"] = "env ESIGN_MAX_ATTEMPTS"
     else:
         attempts, sources["max_attempts"] = DEFAULT_MAX_ATTEMPTS, "default"

@@ -371,6 +371,10 @@ def _copy(
                 advance(len(chunk))
         if held is not None:
             raise _not_the_promised_type(held)
+        if cancel is not None and cancel.is_set():
+            # Stopping shuts the socket down under the read: a body with no length of its own
+            # then simply ends, and must not pass for a complete file.
+            raise InterruptedByUser("interrupted; the partial download was removed")
     except httpx.TransportError as exc:
         writer.abort()
         if cancel is not None and cancel.is_set():
