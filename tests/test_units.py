@@ -12,6 +12,7 @@ from esign.core.config.file import Config, Profile, load_config
 from esign.core.config.flags import GlobalFlags
 from esign.core.config.secret import Secret
 from esign.core.config.settings import resolve_settings
+from esign.providers.registry import REGISTRY
 from esign.core.errors import UsageError
 from esign.core.files.download import filename_from_disposition, safe_filename
 from esign.core.http.client import encode_segment, parse_retry_after
@@ -207,7 +208,7 @@ def test_flag_beats_env_beats_profile_beats_default(tmp_path: Path) -> None:
         "ESIGN_TIMEOUT": "12",
         "ESIGN_API_KEY": "envkey",
     }
-    settings = resolve_settings(GlobalFlags(timeout=5), env, config(tmp_path))
+    settings = resolve_settings(GlobalFlags(timeout=5), env, config(tmp_path), REGISTRY)
     assert settings.profile == "prod"
     assert settings.base_url == "https://env.example/JSON"
     assert settings.sources["base_url"] == "env ESIGN_BASE_URL"
@@ -222,7 +223,7 @@ def test_explicit_profile_flag_ignores_the_environment(tmp_path: Path) -> None:
         "ESIGN_BASE_URL": "https://env.example/JSON",
         "ESIGN_API_KEY": "ambient-key",
     }
-    settings = resolve_settings(GlobalFlags(profile="dev"), env, config(tmp_path))
+    settings = resolve_settings(GlobalFlags(profile="dev"), env, config(tmp_path), REGISTRY)
     assert settings.profile == "dev"
     assert settings.base_url == "https://apidev.okdokument.com/JSON"
     assert settings.secret is None  # the ambient key must not leak into --profile dev
@@ -230,19 +231,22 @@ def test_explicit_profile_flag_ignores_the_environment(tmp_path: Path) -> None:
 
 def test_env_profile_picks_profile_and_env_overrides_fields(tmp_path: Path) -> None:
     env = {"ESIGN_PROFILE": "dev", "ESIGN_API_KEY": "k"}
-    settings = resolve_settings(GlobalFlags(), env, config(tmp_path))
+    settings = resolve_settings(GlobalFlags(), env, config(tmp_path), REGISTRY)
     assert settings.profile == "dev" and settings.sources["profile"] == "env ESIGN_PROFILE"
     assert settings.secret == Secret("k")
 
 
 def test_unknown_profile_and_provider(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no profile named 'nope'"):
-        resolve_settings(GlobalFlags(profile="nope"), {}, config(tmp_path))
+        resolve_settings(GlobalFlags(profile="nope"), {}, config(tmp_path), REGISTRY)
     with pytest.raises(UsageError, match="unknown provider"):
-        resolve_settings(GlobalFlags(), {"ESIGN_PROVIDER": "docusign"}, Config(tmp_path))
+        resolve_settings(GlobalFlags(), {"ESIGN_PROVIDER": "docusign"}, Config(tmp_path), REGISTRY)
     with pytest.raises(UsageError, match="ESIGN_TIMEOUT"):
         resolve_settings(
-            GlobalFlags(), {"ESIGN_PROVIDER": "okdokument", "ESIGN_TIMEOUT": "x"}, Config(tmp_path)
+            GlobalFlags(),
+            {"ESIGN_PROVIDER": "okdokument", "ESIGN_TIMEOUT": "x"},
+            Config(tmp_path),
+            REGISTRY,
         )
 
 

@@ -11,18 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from esign.core.config import limits
+from esign.core.config.catalog import ProviderCatalog, ProviderInfo
 from esign.core.config.file import Config, Profile
 from esign.core.config.flags import GlobalFlags
 from esign.core.config.secret import Secret
 from esign.core.errors import UsageError
 
-PROVIDERS = ("okdokument", "zapsign", "indexhealth")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 3
 
 # Secret name per provider, and the environment variable that supplies it.
 SECRET_ENV = {"api_key": "ESIGN_API_KEY", "client_secret": "ESIGN_CLIENT_SECRET"}
-PROVIDER_SECRET = {"okdokument": "api_key", "zapsign": "api_key", "indexhealth": "client_secret"}
 
 # Non-secret provider settings a profile may hold, and their environment variables.
 PROVIDER_SETTING_ENV = {
@@ -51,6 +50,7 @@ class Settings:
     allow_http: bool
     provider_settings: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    provider_info: ProviderInfo | None = None
 
 
 def env_flag(env: Mapping[str, str], name: str) -> bool:
@@ -80,7 +80,9 @@ def select_profile(
     return name, profile, source
 
 
-def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config) -> Settings:
+def resolve_settings(
+    flags: GlobalFlags, env: Mapping[str, str], config: Config, catalog: ProviderCatalog
+) -> Settings:
     sources: dict[str, str] = {}
 
     # An explicit --profile beats the environment as a whole: aws users were burned for years
@@ -115,16 +117,17 @@ def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config)
             "and ESIGN_API_KEY, or choose a profile with --profile",
         )
     provider = str(provider).strip().lower()
-    if provider not in PROVIDERS:
+    info = catalog.info(provider)
+    if info is None:
         raise UsageError(
-            f"unknown provider {provider!r}", hint=f"choose one of {', '.join(PROVIDERS)}"
+            f"unknown provider {provider!r}", hint=f"choose one of {', '.join(catalog.names())}"
         )
 
     base_url = pick("base_url", "ESIGN_BASE_URL")
     if base_url is not None:
         base_url = str(base_url).rstrip("/")
 
-    secret_name = PROVIDER_SECRET[provider]
+    secret_name: str = info.secret
     secret: Secret | None = None
     secret_env = SECRET_ENV[secret_name]
     if use_env and env.get(secret_env):
@@ -171,4 +174,5 @@ def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config)
         allow_http=allow_http,
         provider_settings=provider_settings,
         sources=sources,
+        provider_info=info,
     )
