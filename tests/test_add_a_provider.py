@@ -18,7 +18,7 @@ from typing import ClassVar
 import pytest
 
 from esign.cli.completion import complete_provider
-from esign.core.config.catalog import ProviderInfo, SecretName
+from esign.core.config.catalog import CredentialName, ProviderInfo
 from esign.core.models import Document, DocumentFiles, Outcome, SignatureRequest
 from esign.providers import registry
 from esign.providers.base import Provider
@@ -34,7 +34,7 @@ class Notary(Provider):
     name = "notary"
     title = "Notary"
     default_base_url = "https://api.notary.example/v1"
-    secret: ClassVar[SecretName] = "api_key"
+    credential: ClassVar[CredentialName] = "api_key"
 
     def get_document(self, document_id: str) -> Outcome[Document]:
         return Outcome(
@@ -127,7 +127,7 @@ class Stamp(Provider):
     name = "stamp"
     title = "Stamp Co"
     default_base_url = "https://api.stamp.example"
-    secret: ClassVar[str] = "api_key"
+    credential: ClassVar[str] = "api_key"
 
     def get_document(self, document_id):
         return Outcome(Document(provider="stamp", id=document_id, name="x", status="pending",

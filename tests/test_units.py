@@ -12,7 +12,6 @@ from esign.core.config.file import Config, Profile, load_config
 from esign.core.config.flags import GlobalFlags
 from esign.core.config.secret import Secret
 from esign.core.config.settings import resolve_settings
-from esign.providers.registry import REGISTRY
 from esign.core.errors import UsageError
 from esign.core.files.download import filename_from_disposition, safe_filename
 from esign.core.http.client import encode_segment, parse_retry_after
@@ -21,6 +20,7 @@ from esign.core.output.streams import color_allowed
 from esign.core.redact import REDACTED, excerpt, redact_body, redact_json, redact_url, scrub
 from esign.core.when import parse_duration, parse_when
 from esign.providers.okdokument.wire import _server_local_time
+from esign.providers.registry import REGISTRY
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

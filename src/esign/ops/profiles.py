@@ -25,9 +25,7 @@ def provider_info(name: str) -> ProviderInfo:
 
     info = REGISTRY.info(name.strip().lower())
     if info is None:
-        raise UsageError(
-            f"unknown provider {name!r}", hint=f"one of {', '.join(REGISTRY.names())}"
-        )
+        raise UsageError(f"unknown provider {name!r}", hint=f"one of {', '.join(REGISTRY.names())}")
     return info
 
 
@@ -257,7 +255,7 @@ def write_sandbox_profiles(
             data.setdefault("default_profile", name)
 
         update_config(app.env, change)
-        secret_name = provider_info(provider).secret
+        secret_name = provider_info(provider).credential
         app.credentials.store(name, secret_name, info[secret_name], insecure=insecure)
         with contextlib.suppress(CredentialStoreError):
             app.credentials.keyring.delete(name, "access_token")
@@ -278,7 +276,7 @@ def login_profile(app: AppContext) -> tuple[str, str]:
             "no profile to log in to", hint="create one with `esign profile add` or give --profile"
         )
     profile = _profile(app.config, settings_profile)
-    return profile.name, provider_info(profile.provider).secret
+    return profile.name, provider_info(profile.provider).credential
 
 
 def login(app: AppContext, secret: str, *, insecure: bool) -> Record:

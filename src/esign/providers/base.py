@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from esign.core.config.catalog import CredentialName
 from esign.core.config.secret import Secret
-from esign.core.config.catalog import SecretName
 from esign.core.config.settings import SECRET_ENV, Settings
 from esign.core.errors import AuthError, EsignError, RejectedError, UnsupportedError
 from esign.core.models import Deletion, Document, Outcome, PresignedUrl, SignatureRequest
@@ -44,7 +44,7 @@ class Provider:
     name: ClassVar[str]
     title: ClassVar[str]
     default_base_url: ClassVar[str]
-    secret: ClassVar[SecretName]  # which credential it authenticates with
+    credential: ClassVar[CredentialName]  # the secret it authenticates with
     # False for a document store (IndexHealth): nothing is ever "signed" there.
     has_signing_state: ClassVar[bool] = True
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from esign.core.config.catalog import ProviderInfo, SecretName
+from esign.core.config.catalog import CredentialName, ProviderInfo
 from esign.core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -76,8 +76,8 @@ def _plugin_entry(name: str) -> Entry | None:
         return None
     try:
         cls = _load(target)
-        secret: SecretName = cls.secret
-        info = ProviderInfo(name, cls.title, secret, cls.default_base_url or None)
+        credential: CredentialName = cls.credential
+        info = ProviderInfo(name, cls.title, credential, cls.default_base_url or None)
     except Exception as exc:  # a broken plug-in is the user's to fix, not a traceback
         raise UsageError(
             f"the provider plug-in {name!r} ({target}) cannot be loaded: {exc}",
@@ -122,8 +122,8 @@ def describe() -> str:
         info = REGISTRY.info(name)
         assert info is not None
         where = "built in" if builtin else f"plug-in {target}"
-        secret = "ESIGN_API_KEY" if info.secret == "api_key" else "ESIGN_CLIENT_SECRET"
-        lines.append(f"  {name:<12}  {info.title} ({where}; secret: {secret})")
+        variable = "ESIGN_API_KEY" if info.credential == "api_key" else "ESIGN_CLIENT_SECRET"
+        lines.append(f"  {name:<12}  {info.title} ({where}; secret: {variable})")
     lines += [
         "",
         "A package adds a provider with an entry point in the esign.providers group:",

@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-SecretName = Literal["api_key", "client_secret"]
+CredentialName = Literal["api_key", "client_secret"]
 
 
 @dataclass(frozen=True)
 class ProviderInfo:
     name: str
     title: str
-    secret: SecretName
+    credential: CredentialName  # the secret it authenticates with
     default_base_url: str | None  # None: the customer is given a host (IndexHealth)
 
 

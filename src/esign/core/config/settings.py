@@ -127,7 +127,7 @@ def resolve_settings(
     if base_url is not None:
         base_url = str(base_url).rstrip("/")
 
-    secret_name: str = info.secret
+    secret_name: str = info.credential
     secret: Secret | None = None
     secret_env = SECRET_ENV[secret_name]
     if use_env and env.get(secret_env):

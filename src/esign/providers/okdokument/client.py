@@ -25,7 +25,7 @@ class OKdokumentClient(Provider):
     name = "okdokument"
     title = "OKdokument"
     default_base_url = "https://api.okdokument.com/JSON"
-    secret = "api_key"
+    credential = "api_key"
 
     # -- transport ------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ class ZapSignClient(Provider):
     name = "zapsign"
     title = "ZapSign"
     default_base_url = "https://api.zapsign.com.br/api/v1"
-    secret = "api_key"
+    credential = "api_key"
 
     # -- transport ------------------------------------------------------------------------
 
