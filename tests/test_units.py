@@ -186,7 +186,7 @@ def test_color_rules() -> None:
     assert color_allowed({"TERM": "dumb"}, True) is False
 
 
-# -- settings precedence (DESIGN §2) ---------------------------------------------------------
+# -- settings precedence (ARCHITECTURE.md §2) -----------------------------------------
 
 
 def config(tmp_path: Path) -> Config:

@@ -1,4 +1,4 @@
-"""Normalized models: the same field names whatever the provider (DESIGN §4).
+"""Normalized models: the same field names whatever the provider (ARCHITECTURE.md §4).
 
 These are the contract scripts rely on (`jq .status`), so fields are only ever added.
 """

@@ -147,7 +147,7 @@ class Provider:
     def unsupported(self, what: str, instead: str | None = None) -> UnsupportedError:
         return UnsupportedError(f"{self.title} has no {what}", hint=instead, provider=self.name)
 
-    # -- operations (DESIGN command tree); each provider overrides what it supports -----------
+    # -- operations (ARCHITECTURE.md §10); each provider overrides what it supports -----------
 
     def create_request(self, opts: CreateRequestOptions) -> Outcome[SignatureRequest]:
         raise self.unsupported("signature requests")

@@ -3,7 +3,7 @@
 Users put output flags after the command (`esign doc info ID --json`), so each command carries
 the shared flags itself (like cobra's persistent flags in gh); the root and each group take
 them too, before the command name. The last one given wins. `EsignCommand.invoke` builds the
-`AppContext` and turns any `EsignError` into one stderr line and its exit code (DESIGN §5);
+`AppContext` and turns any `EsignError` into one stderr line and its exit code (ARCHITECTURE.md §5);
 `EsignRootGroup.main` does the same for click's own usage errors, so every failure a user can
 meet goes through `report`.
 """

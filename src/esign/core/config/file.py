@@ -1,4 +1,4 @@
-"""The config file: profiles and settings, never secrets (DESIGN §2)."""
+"""The config file: profiles and settings, never secrets (ARCHITECTURE.md §2)."""
 
 from __future__ import annotations
 

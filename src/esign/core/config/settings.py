@@ -1,4 +1,4 @@
-"""Settings resolution: flag > environment > profile > built-in default (DESIGN §2).
+"""Settings resolution: flag > environment > profile > built-in default (ARCHITECTURE.md §2).
 
 Every resolved value remembers where it came from, so `esign auth status` can show it and
 error messages can say which knob to turn.

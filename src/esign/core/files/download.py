@@ -1,4 +1,4 @@
-"""Streamed, atomic downloads (DESIGN §7); knows nothing of providers.
+"""Streamed, atomic downloads (ARCHITECTURE.md §7); knows nothing of providers.
 
 The body goes to a new temporary file beside the target (esign.core.files.partfiles) and is moved
 into place only once it is complete, so a failure, a short body or Ctrl-C never leaves a file

@@ -1,4 +1,4 @@
-"""The HTTP session every provider uses (DESIGN §6).
+"""The HTTP session every provider uses (ARCHITECTURE.md §6).
 
 httpx with its own default transport (httpcore) carries every request, through the proxy the
 environment or the settings name and with TLS verified against the system's trust store
