@@ -105,20 +105,17 @@ def _(model: Webhook, console: Console) -> None:
 
 @render.register(Webhooks)
 def _(model: Webhooks, console: Console) -> None:
-    from rich.table import Table
-
-    table = Table(title="Webhooks registered")
-    for column in ("ID", "Event", "URL", "Document", "Headers sent"):
-        table.add_column(column, overflow="fold")
     for hook in model.webhooks:
-        table.add_row(
-            _text(hook.id),
-            _text(hook.event or "every document event"),
-            _text(hook.url),
-            _text(hook.document_id or "any"),
-            _text(", ".join(hook.headers) or None),
+        _key_values(
+            console,
+            f"Webhook {hook.id}",
+            [
+                ("Event", hook.event or "every document event"),
+                ("URL", hook.url),
+                ("Document", hook.document_id or "any"),
+                ("Headers sent", ", ".join(hook.headers) or None),
+            ],
         )
-    console.print(table)
 
 
 @render.register(WebhookEvent)
@@ -126,20 +123,21 @@ def _(model: WebhookEvent, console: Console) -> None:
     """One line per delivery, as `webhook listen` prints them on a terminal."""
     from rich.text import Text
 
-    line = Text(f"{model.received_at[11:19]}  ", style="dim")
-    line += Text(for_terminal(f"{model.provider or 'unknown'}  "))
-    line += Text(for_terminal(model.event or "(no event)"), style="bold")
-    line += Text(for_terminal(f"  {model.document_id or '-'}  "))
+    line = Text()
+    line.append(f"{model.received_at[11:19]}  ", style="dim")
+    line.append(for_terminal(f"{model.provider or 'unknown'}  "))
+    line.append(for_terminal(model.event or "(no event)"), style="bold")
+    line.append(for_terminal(f"  {model.document_id or '-'}  "))
     if model.status:
-        line += _status(model.status)
+        line.append_text(_status(model.status))
     if model.signer is not None:
         who = model.signer.name or model.signer.email or model.signer.id or "?"
-        line += Text(for_terminal(f"  signer {who} ({model.signer.status})"))
+        line.append(for_terminal(f"  signer {who} ({model.signer.status})"))
     if model.forwarded is not None:
         answer = model.forwarded.get("status") or model.forwarded.get("error")
-        line += Text(for_terminal(f"  -> {model.forwarded.get('url')} {answer}"))
+        line.append(for_terminal(f"  -> {model.forwarded.get('url')} {answer}"))
     if model.saved:
-        line += Text(for_terminal(f"  saved {model.saved}"), style="dim")
+        line.append(for_terminal(f"  saved {model.saved}"), style="dim")
     console.print(line, soft_wrap=True)
 
 

@@ -62,6 +62,13 @@ class Events(Objects):
         if doc.status == "refused":
             payload["status"] = REFUSED_IN_WEBHOOKS
         key = SIGNER_KEYS.get(event)
+        if key is not None and key not in payload:
+            # The documented payload always names a signer, also for the doc_signed that
+            # follows a cancel or a signer's removal (the PDF was regenerated): the last to
+            # sign, as the sandbox cannot know better.
+            who = signer_for(doc, event)
+            if who is not None:
+                payload[key] = self._signer_json(request, who)
         if key is not None and isinstance(payload.get(key), dict):
             payload[key] = self._event_signer(request, doc, event, payload[key])
         if event in ("doc_expired", "doc_expiration_alert"):
@@ -123,6 +130,15 @@ def expiration_date(doc: ZDoc) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def signer_for(doc: ZDoc, event: str) -> ZSigner | None:
+    """The signer an event is about when none was named: for doc_signed the last to sign."""
+    if event == "doc_signed":
+        signed = [s for s in doc.signers if s.signed_at]
+        if signed:
+            return max(signed, key=lambda s: s.signed_at or "")
+    return doc.signers[0] if doc.signers else None
 
 
 def _channel(signer: ZSigner | None) -> str:

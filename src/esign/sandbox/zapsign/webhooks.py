@@ -13,14 +13,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from esign.sandbox.callbacks import deliver
 from esign.sandbox.pdf import sample_contract
 from esign.sandbox.zapsign.base import REQUIRED, err, not_found
-from esign.sandbox.zapsign.events import EVENTS, SIGNER_KEYS
+from esign.sandbox.zapsign.events import EVENTS, SIGNER_KEYS, signer_for
 from esign.sandbox.zapsign.lifecycle import Lifecycle
 from esign.sandbox.zapsign.store import (
     DEMO_API_TOKEN,
     PROVIDER,
     Webhook,
     ZDoc,
-    ZSigner,
     new_signer,
 )
 
@@ -92,7 +91,7 @@ class Webhooks(Lifecycle):
         else:
             doc, signer = self._sample_document(), None
         if signer is None and (event in SIGNER_KEYS or event == "email_bounce"):
-            signer = _signer_for(doc, event)
+            signer = signer_for(doc, event)
             if signer is None:
                 return {"error": f"document {doc.token} has no signer", "status": 409}
         extra: dict[str, Any] = {}
@@ -139,12 +138,3 @@ class Webhooks(Lifecycle):
             self.store.signer_docs[signer.token] = doc.token
         self.store.shared.record(PROVIDER, "create_document", doc.token)
         return doc
-
-
-def _signer_for(doc: ZDoc, event: str) -> ZSigner | None:
-    """The signer an event is about when none was named: for doc_signed the last to sign."""
-    if event == "doc_signed":
-        signed = [s for s in doc.signers if s.signed_at]
-        if signed:
-            return max(signed, key=lambda s: s.signed_at or "")
-    return doc.signers[0] if doc.signers else None
