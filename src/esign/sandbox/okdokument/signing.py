@@ -139,7 +139,8 @@ class Signing(OKdokumentBase):
             pdf_url=self._pdf_url(request, doc, sig),
             pdf_bytes=doc.content(),
             action=f"{site(request)}/viewDocument/submit",
-            signers=[SignerLine("You: the name you type below", "has not signed yet", you=True)],
+            # One signer per signature request (several sign only together, face to face).
+            signers=[SignerLine("You, with the name you type below", "not signed yet")],
             refusal=REFUSAL,
             name=sig.rules.get("guiSignerName", ""),
             sign_button="Sign (Submit)",
