@@ -217,26 +217,6 @@ def sign(
         app_ctx.streams.stdout.write(for_terminal(line) + "\n")
 
 
-# Every event a documented sample exists for (ZapSign's webhooks pages; OKdokument's sendInfo
-# states), so that TAB completion and `--help` name them without importing the sandbox.
-TRIGGER_EVENTS = (
-    "doc_created",
-    "doc_signed",
-    "doc_refused",
-    "doc_deleted",
-    "doc_viewed",
-    "doc_read_confirmation",
-    "doc_expired",
-    "doc_expiration_alert",
-    "created_signer",
-    "signature_notification_sent",
-    "signer_authentication_failed",
-    "email_bounce",
-    "signed",
-    "canceled",
-)
-
-
 @command(app, "trigger")
 def trigger(
     event: Annotated[
@@ -278,11 +258,12 @@ def trigger(
     Example: esign sandbox trigger doc_signed --to http://127.0.0.1:8766/
     """
     from esign.ops import sandbox_admin
+    from esign.sandbox.okdokument.signing import EVENTS as OKDOKUMENT_EVENTS
+    from esign.sandbox.zapsign.events import EVENTS as ZAPSIGN_EVENTS
 
-    if event not in TRIGGER_EVENTS:
-        raise UsageError(
-            f"no documented event {event!r}", hint=f"use one of {', '.join(TRIGGER_EVENTS)}"
-        )
+    if event not in (*ZAPSIGN_EVENTS, *OKDOKUMENT_EVENTS):
+        known = ", ".join((*ZAPSIGN_EVENTS, *OKDOKUMENT_EVENTS))
+        raise UsageError(f"no documented event {event!r}", hint=f"use one of {known}")
     if to is not None:
         from esign.ops.webhooks import check_url
 
