@@ -24,6 +24,7 @@ DATA_FILES = {
     "share/man/man1/esign-auth.1",
     "share/man/man1/esign-profile.1",
     "share/man/man1/esign-sandbox.1",
+    "share/man/man1/esign-webhook.1",
     "share/bash-completion/completions/esign.bash",
     "share/zsh/site-functions/_esign",
     "share/fish/vendor_completions.d/esign.fish",

@@ -16,7 +16,14 @@ from esign.core.config.catalog import CredentialName
 from esign.core.config.secret import Secret
 from esign.core.config.settings import SECRET_ENV, Settings
 from esign.core.errors import AuthError, EsignError, RejectedError, UnsupportedError
-from esign.core.models import Deletion, Document, Outcome, PresignedUrl, SignatureRequest
+from esign.core.models import (
+    Deletion,
+    Document,
+    Outcome,
+    PresignedUrl,
+    SignatureRequest,
+    Webhooks,
+)
 from esign.core.output.streams import IOStreams
 
 if TYPE_CHECKING:
@@ -29,6 +36,7 @@ if TYPE_CHECKING:
     from esign.core.models import DownloadResult
     from esign.providers.options import (
         CreateRequestOptions,
+        CreateWebhookOptions,
         DownloadOptions,
         FileChoice,
         ListOptions,
@@ -47,6 +55,9 @@ class Provider:
     credential: ClassVar[CredentialName]  # the secret it authenticates with
     # False for a document store (IndexHealth): nothing is ever "signed" there.
     has_signing_state: ClassVar[bool] = True
+    # Account webhooks (`esign webhook create|delete`), or what a provider offers instead.
+    has_webhooks: ClassVar[bool] = False
+    webhook_alternative: ClassVar[str] = "poll with `esign doc wait ID` until it is signed"
 
     def __init__(
         self,
@@ -188,6 +199,15 @@ class Provider:
 
     def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
         raise self.unsupported("document download")
+
+    def no_webhooks(self) -> UnsupportedError:
+        return self.unsupported("account webhooks", self.webhook_alternative)
+
+    def create_webhook(self, opts: CreateWebhookOptions) -> Outcome[Webhooks]:
+        raise self.no_webhooks()
+
+    def delete_webhook(self, webhook_id: str) -> Outcome[Deletion]:
+        raise self.no_webhooks()
 
     def not_signed(self, document: Document) -> EsignError:
         """Why the document's file is not "the signed one" (exit 6): its state, said as the

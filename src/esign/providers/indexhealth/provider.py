@@ -10,4 +10,4 @@ from esign.providers.indexhealth.requests import Requests
 
 
 class IndexHealth(Auth, Documents, Requests):
-    pass
+    webhook_alternative = "IndexHealth sends no events; read a document with `esign doc info ID`"

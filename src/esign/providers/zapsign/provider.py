@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from esign.providers.zapsign.documents import Documents
 from esign.providers.zapsign.requests import Requests
+from esign.providers.zapsign.webhooks import WebhookAdmin
 
 
-class ZapSign(Documents, Requests):
+class ZapSign(Documents, Requests, WebhookAdmin):
     pass
