@@ -147,7 +147,8 @@ def test_otp_gates_the_signing_page(cli: Cli, contract: Path, sandbox: SandboxAd
     page = sandbox.http.get(data["sign_url"].replace(sandbox.url, ""), follow_redirects=True)
     assert "Send verification code" in page.text and "Submit" not in page.text
     early = sandbox.http.post(
-        "/okdokument/viewDocument/submit", data={"request": data["request_id"], "action": "sign"}
+        "/okdokument/viewDocument/submit",
+        data={"request": data["request_id"], "action": "sign", "name": "Ana", "agree": "yes"},
     )
     assert early.status_code == 403
     sent = sandbox.http.post(
@@ -173,7 +174,8 @@ def test_otp_gates_the_signing_page(cli: Cli, contract: Path, sandbox: SandboxAd
     )
     assert "Submit" in right.text
     signed = sandbox.http.post(
-        "/okdokument/viewDocument/submit", data={"request": data["request_id"], "action": "sign"}
+        "/okdokument/viewDocument/submit",
+        data={"request": data["request_id"], "action": "sign", "name": "Ana", "agree": "yes"},
     )
     assert signed.status_code == 302
     assert cli("doc", "info", data["document_id"]).json()["status"] == "signed"
@@ -194,7 +196,7 @@ def test_tostamp_is_processing_then_stamped_and_ready(
     assert uploaded.exit_code == 0 and uploaded.json()["provider_status"] == "tostamp"
 
 
-def test_signing_page_lists_the_allowed_fields_and_uses_the_lang(
+def test_allowed_fields_are_kept_and_the_lang_reaches_the_result_url(
     cli: Cli, contract: Path, sandbox: SandboxAdmin, tmp_path: Path
 ) -> None:
     fields = tmp_path / "fields.json"
@@ -209,10 +211,11 @@ def test_signing_page_lists_the_allowed_fields_and_uses_the_lang(
         "--redirect-url",
         "https://portal.example/done",
     )
-    page = sandbox.http.get(data["sign_url"].replace(sandbox.url, ""), follow_redirects=True)
-    assert "SIGNATURE: SC_signature, SO_second" in page.text
+    sig = store(sandbox).requests[data["request_id"]]
+    assert sig.allowed_fields == {"SIGNATURE": ["SC_signature", "SO_second"]}
     done = sandbox.http.post(
-        "/okdokument/viewDocument/submit", data={"request": data["request_id"], "action": "sign"}
+        "/okdokument/viewDocument/submit",
+        data={"request": data["request_id"], "action": "sign", "name": "Ana", "agree": "yes"},
     )
     assert "lang=sk" in done.headers["location"]
 

@@ -27,6 +27,7 @@ DATA_FILES = {
     "share/man/man1/esign-signer.1",
     "share/man/man1/esign-template.1",
     "share/man/man1/esign-account.1",
+    "share/man/man1/esign-webhook.1",
     "share/bash-completion/completions/esign.bash",
     "share/zsh/site-functions/_esign",
     "share/fish/vendor_completions.d/esign.fish",

@@ -27,6 +27,10 @@ GROUPS: dict[str, tuple[str, str]] = {
         "esign.cli.profile",
         "Add, list, show, change, select and remove profiles (config.toml; never secrets).",
     ),
+    "webhook": (
+        "esign.cli.webhook",
+        "Receive provider events locally (listen); create and delete ZapSign webhooks.",
+    ),
     "sandbox": (
         "esign.cli.sandbox",
         "A local emulator of every provider's API: try every command without an account.",

@@ -1,4 +1,4 @@
-"""Normalized models: the same field names whatever the provider (DESIGN §4).
+"""Normalized models: the same field names whatever the provider (ARCHITECTURE.md §4).
 
 These are the contract scripts rely on (`jq .status`), so fields are only ever added.
 """
@@ -143,10 +143,59 @@ class Deletion(Model):
 
     provider: str
     id: str
-    kind: Literal["document", "request", "signer"]
+    kind: Literal["document", "request", "signer", "webhook"]
     deleted: bool = True
     # Soft (ZapSign): marked deleted and still readable, and signing is not stopped by it.
     soft: bool = False
+
+
+@dataclass
+class Webhook(Model):
+    """One webhook registered on the provider's account (ZapSign). `event` is null for
+    "every document event"; `headers` names the headers sent with each delivery, never
+    their values."""
+
+    provider: str
+    id: str
+    url: str
+    event: str | None = None
+    document_id: str | None = None
+    headers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Webhooks(Model):
+    """The webhooks one `webhook create` registered (one per event); JSON is the list, so
+    its shape does not depend on how many events were asked for."""
+
+    webhooks: list[Webhook]
+
+    def to_dict(self) -> Any:
+        return [hook.to_dict() for hook in self.webhooks]
+
+
+@dataclass
+class WebhookEvent(Model):
+    """One delivery a `webhook listen` receiver accepted: the provider's event, normalized
+    where it can be, with the payload as it came. `forwarded` and `saved` appear only when
+    the receiver forwards or saves."""
+
+    received_at: str
+    provider: str | None
+    event: str | None
+    document_id: str | None
+    status: DocumentStatus | None
+    signer: Signer | None
+    payload: Any
+    forwarded: dict[str, Any] | None = None
+    saved: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for optional in ("forwarded", "saved"):
+            if data[optional] is None:
+                del data[optional]
+        return data
 
 
 @dataclass

@@ -40,6 +40,12 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     if _received:
         return  # already stopping: let the cleanup finish
     _received.append(signum)
+    # Ignored from now on at the OS level, not only here: the interpreter puts its own
+    # handlers back to the default as it exits, and a Ctrl-C pressed again during that
+    # would kill the process with the signal instead of the exit code cleanup chose.
+    for other in NAMES:
+        if signal.getsignal(other) is _handler:
+            signal.signal(other, signal.SIG_IGN)
     raise Stopped(signum)
 
 

@@ -83,7 +83,12 @@ def run_pool(
     items: list[BulkItem[T]] = []
     try:
         while len(items) < len(ids):
-            item = done.get()
+            try:
+                # A short wait, again and again: a signal the kernel hands to a worker thread
+                # reaches Python's handler only when the main thread runs again.
+                item = done.get(timeout=0.2)
+            except queue.Empty:
+                continue
             items.append(item)
             on_done(item)
     except BaseException:

@@ -53,7 +53,9 @@ def run_demo(app: AppContext, out_dir: str | None, provider_name: str = "okdokum
         flags = GlobalFlags(
             json=app.flags.json, output=app.flags.output, debug=app.flags.debug, quiet=True
         )
-        demo = AppContext(flags=flags, env=env, streams=app.streams, sleep=app.sleep)
+        demo = AppContext(
+            flags=flags, env=env, streams=app.streams, sleep=app.sleep, catalog=app.catalog
+        )
         say = app.output.info
         provider = provider_for(demo)
         say(f"Sandbox started at {running.url} ({provider.title} emulator, demo API key).")

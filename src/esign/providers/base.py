@@ -8,9 +8,11 @@ with a message that says what to use instead.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from esign.core.config.catalog import CredentialName
 from esign.core.config.secret import Secret
 from esign.core.config.settings import SECRET_ENV, Settings
 from esign.core.errors import AuthError, EsignError, RejectedError, UnsupportedError
@@ -27,6 +29,7 @@ from esign.core.models import (
     Signer,
     SignerList,
     TemplateList,
+    Webhooks,
 )
 from esign.core.output.streams import IOStreams
 
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
         AttachOptions,
         CancelOptions,
         CreateRequestOptions,
+        CreateWebhookOptions,
         DownloadOptions,
         FileChoice,
         ListOptions,
@@ -59,8 +63,12 @@ class Provider:
     name: ClassVar[str]
     title: ClassVar[str]
     default_base_url: ClassVar[str]
+    credential: ClassVar[CredentialName]  # the secret it authenticates with
     # False for a document store (IndexHealth): nothing is ever "signed" there.
     has_signing_state: ClassVar[bool] = True
+    # Account webhooks (`esign webhook create|delete`), or what a provider offers instead.
+    has_webhooks: ClassVar[bool] = False
+    webhook_alternative: ClassVar[str] = "poll with `esign doc wait ID` until it is signed"
 
     def __init__(
         self,
@@ -68,8 +76,10 @@ class Provider:
         http_factory: HttpFactory,
         secret_loader: Callable[[], Secret | None] | None = None,
         token_cache_factory: Callable[[], TokenCache | None] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
+        self.clock = clock  # the app's clock: tests move it instead of sleeping
         self._http_factory = http_factory
         self._http: HttpClient | None = None
         self._secret_loader = secret_loader
@@ -78,6 +88,12 @@ class Provider:
         self._token_cache_resolved = False
         # Bulk downloads share one provider across threads: one session, one Retry-After gate.
         self._lock = threading.RLock()
+
+    def obtained_secret(self, value: str) -> Secret:
+        """Every secret a provider obtains at run time (an exchanged token) goes through here:
+        held as a `Secret`, it never prints itself and is masked in everything this process
+        writes (redaction learns it when it is made)."""
+        return Secret(value)
 
     @property
     def token_cache(self) -> TokenCache | None:
@@ -153,7 +169,7 @@ class Provider:
     def unsupported(self, what: str, instead: str | None = None) -> UnsupportedError:
         return UnsupportedError(f"{self.title} has no {what}", hint=instead, provider=self.name)
 
-    # -- operations (DESIGN command tree); each provider overrides what it supports -----------
+    # -- operations (ARCHITECTURE.md §10); each provider overrides what it supports -----------
 
     def create_request(self, opts: CreateRequestOptions) -> Outcome[SignatureRequest]:
         raise self.unsupported("signature requests")
@@ -234,6 +250,15 @@ class Provider:
 
     def account(self) -> Outcome[Account]:
         raise self.unsupported("account information")
+
+    def no_webhooks(self) -> UnsupportedError:
+        return self.unsupported("account webhooks", self.webhook_alternative)
+
+    def create_webhook(self, opts: CreateWebhookOptions) -> Outcome[Webhooks]:
+        raise self.no_webhooks()
+
+    def delete_webhook(self, webhook_id: str) -> Outcome[Deletion]:
+        raise self.no_webhooks()
 
     def not_signed(self, document: Document) -> EsignError:
         """Why the document's file is not "the signed one" (exit 6): its state, said as the

@@ -10,6 +10,7 @@ from esign.core.files.target import Target
 
 if TYPE_CHECKING:
     from esign.core.cancel import Cancellation
+    from esign.core.config.secret import Secret
     from esign.core.files.download import NameClaim
 
 
@@ -104,6 +105,17 @@ class UpdateRequestOptions:
 
     def is_empty(self) -> bool:
         return all(v is None for v in vars(self).values())
+
+
+@dataclass(frozen=True)
+class CreateWebhookOptions:
+    """`webhook create`: one webhook per event (none: every document event), optionally
+    bound to one document, with headers sent on each delivery (their values are secrets)."""
+
+    url: str
+    events: tuple[str, ...] = ()
+    document_id: str | None = None
+    headers: tuple[tuple[str, Secret], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ from esign.core.models import (
     SignerList,
     Template,
     TemplateList,
+    Webhook,
+    WebhookEvent,
+    Webhooks,
 )
 from esign.core.output.terminal import for_terminal
 
@@ -255,6 +258,49 @@ def _(model: Account, console: Console) -> None:
         for name, count in model.this_month.items()
     ]
     _key_values(console, f"Account ({model.provider})", rows or [("", None)])
+
+
+@render.register(Webhook)
+def _(model: Webhook, console: Console) -> None:
+    render(Webhooks([model]), console)
+
+
+@render.register(Webhooks)
+def _(model: Webhooks, console: Console) -> None:
+    for hook in model.webhooks:
+        _key_values(
+            console,
+            f"Webhook {hook.id}",
+            [
+                ("Event", hook.event or "every document event"),
+                ("URL", hook.url),
+                ("Document", hook.document_id or "any"),
+                ("Headers sent", ", ".join(hook.headers) or None),
+            ],
+        )
+
+
+@render.register(WebhookEvent)
+def _(model: WebhookEvent, console: Console) -> None:
+    """One line per delivery, as `webhook listen` prints them on a terminal."""
+    from rich.text import Text
+
+    line = Text()
+    line.append(f"{model.received_at[11:19]}  ", style="dim")
+    line.append(for_terminal(f"{model.provider or 'unknown'}  "))
+    line.append(for_terminal(model.event or "(no event)"), style="bold")
+    line.append(for_terminal(f"  {model.document_id or '-'}  "))
+    if model.status:
+        line.append_text(_status(model.status))
+    if model.signer is not None:
+        who = model.signer.name or model.signer.email or model.signer.id or "?"
+        line.append(for_terminal(f"  signer {who} ({model.signer.status})"))
+    if model.forwarded is not None:
+        answer = model.forwarded.get("status") or model.forwarded.get("error")
+        line.append(for_terminal(f"  -> {model.forwarded.get('url')} {answer}"))
+    if model.saved:
+        line.append(for_terminal(f"  saved {model.saved}"), style="dim")
+    console.print(line, soft_wrap=True)
 
 
 _STATUS_STYLE = {

@@ -11,4 +11,4 @@ from esign.providers.indexhealth.unsupported import Unsupported
 
 
 class IndexHealth(Auth, Documents, Requests, Unsupported):
-    pass
+    webhook_alternative = "IndexHealth sends no events; read a document with `esign doc info ID`"

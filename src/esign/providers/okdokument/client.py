@@ -25,6 +25,7 @@ class OKdokumentClient(Provider):
     name = "okdokument"
     title = "OKdokument"
     default_base_url = "https://api.okdokument.com/JSON"
+    credential = "api_key"
 
     # -- transport ------------------------------------------------------------------------
 

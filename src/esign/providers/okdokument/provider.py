@@ -10,4 +10,9 @@ from esign.providers.okdokument.unsupported import Unsupported
 
 
 class OKdokument(Documents, Requests, Counter, Unsupported):
-    pass
+    # No account webhooks: each signature request names its own completion callback (§6.5).
+    webhook_alternative = (
+        "OKdokument calls each signature request's sendInfoURL when it is signed or canceled: "
+        "give it with `esign request create FILE --callback-url URL`, or change it with "
+        "`esign request update ID --callback-url URL`"
+    )

@@ -98,7 +98,7 @@ class Requests(OKdokumentClient):
             # The example bodies spell it sendInfoURL, the field table sendInfoUrl (gap 1);
             # the sandbox and, by every example, the real API accept sendInfoURL.
             body["sendInfoURL"] = _http_url(opts.callback_url, "--callback-url")
-        # PATCH only sets fields, so repeating it is safe (DESIGN §6).
+        # PATCH only sets fields, so repeating it is safe (ARCHITECTURE.md §6).
         data = self._call("PATCH", "signatureRequest", json=body, idempotent=True)
         result = data.get("result") or request_id
         sign_url = self._sign_url(data.get("url"), result)

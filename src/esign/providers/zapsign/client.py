@@ -28,6 +28,7 @@ class ZapSignClient(Provider):
     name = "zapsign"
     title = "ZapSign"
     default_base_url = "https://api.zapsign.com.br/api/v1"
+    credential = "api_key"
 
     # -- transport ------------------------------------------------------------------------
 

@@ -13,7 +13,10 @@ from esign.providers.zapsign.documents import Documents
 from esign.providers.zapsign.requests import Requests
 from esign.providers.zapsign.signers import Signers
 from esign.providers.zapsign.templates import Templates
+from esign.providers.zapsign.webhooks import WebhookAdmin
 
 
-class ZapSign(Documents, Requests, Signers, Audit, Attachments, Templates, AccountInfo):
+class ZapSign(
+    Documents, Requests, Signers, Audit, Attachments, Templates, AccountInfo, WebhookAdmin
+):
     pass

@@ -50,7 +50,12 @@ class Requests(OKdokumentBase):
                 doc.modified = datetime.now(UTC)
         else:
             return fail(400, "err.missing.filedata.or.id")  # (invented)
-        send_info = body.get("sendInfoURL") or body.get("sendInfoUrl") or _rule(body, "sendInfo")
+        send_info = (
+            body.get("sendInfoURL")
+            or body.get("sendInfoUrl")
+            or _rule(body, "sendInfo")
+            or self.store.default_send_info_url
+        )
         self.store.requests[request_id] = SigRequest(
             id=request_id,
             doc_id=doc.id,

@@ -121,6 +121,9 @@ class OKdokumentStore:
     docs: dict[str, Doc] = field(default_factory=dict)
     requests: dict[str, SigRequest] = field(default_factory=dict)
     counters: dict[str, Counters] = field(default_factory=dict)
+    # `esign sandbox serve --webhook-url`: the sendInfoURL of requests that give none (a
+    # sandbox convenience: the real service calls back only when a request names a URL).
+    default_send_info_url: str | None = None
 
     def new_doc(self, owner: str, filename: str | None, state: str, content: bytes) -> Doc:
         doc_id = new_document_id()

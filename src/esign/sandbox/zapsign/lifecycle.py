@@ -11,13 +11,13 @@ from starlette.requests import Request
 
 from esign.sandbox.callbacks import post_callback
 from esign.sandbox.pdf import stamp_pdf, watermark_pdf
-from esign.sandbox.zapsign.objects import Objects
+from esign.sandbox.zapsign.events import Events
 from esign.sandbox.zapsign.store import API_USER, PROVIDER, Webhook, ZDoc, ZSigner, now_text
 
 WEBHOOK_ATTEMPTS = 3
 
 
-class Lifecycle(Objects):
+class Lifecycle(Events):
     # -- signatures and refusals: the signer's page, 7.6 cancel, `esign sandbox sign` ----------
 
     async def sign(
@@ -107,19 +107,24 @@ class Lifecycle(Objects):
     # -- 9.1 delivery ----------------------------------------------------------------------
 
     def _notify(self, request: Request, doc: ZDoc, event: str, **extra: Any) -> None:
-        hooks = [
-            h for h in self.store.webhooks if h.owner == doc.owner and h.wants(event, doc.token)
-        ]
+        """Deliver `event` to each webhook of the account that wants it, in the background;
+        `extra` is the event's own keys (events.py completes them to the documented shape)."""
+        hooks = self._hooks_for(doc, event)
         if not hooks:
             return
-        payload = {**self._doc_json(request, doc), "event_type": event, **extra}
+        payload = self._event_payload(request, doc, event, **extra)
         for hook in hooks:
             task = asyncio.get_running_loop().create_task(self._deliver(hook, payload))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
+    def _hooks_for(self, doc: ZDoc, event: str) -> list[Webhook]:
+        return [
+            h for h in self.store.webhooks if h.owner == doc.owner and h.wants(event, doc.token)
+        ]
+
     async def _deliver(self, hook: Webhook, payload: dict[str, Any]) -> None:
-        headers = {str(h.get("name")): str(h.get("value")) for h in hook.headers if h.get("name")}
+        headers = hook.header_map()
         # Anything but 200 is retried (spec 9.1; the schedule is undocumented).
         for attempt in range(WEBHOOK_ATTEMPTS):
             if await post_callback(

@@ -24,8 +24,8 @@ class Objects(ZapSignBase):
         self, request: Request, signer: ZSigner, *, sign_url: bool = False
     ) -> dict[str, Any]:
         """A signer object. `sign_url` only where the docs show one: the create, add-signer
-        and update-signer answers; the detail samples (document and signer) and the webhook
-        payloads have none (gap 19)."""
+        and update-signer answers and the newer webhook samples (events.py); the detail
+        samples (document and signer) have none (gap 19)."""
         link = {"sign_url": self._sign_url(request, signer)} if sign_url else {}
         data = {
             "external_id": signer.external_id,
@@ -55,10 +55,16 @@ class Objects(ZapSignBase):
             "redirect_link": signer.redirect_link,
             "signature_image": None,
             "visto_image": None,
+            "document_photo_url": "",
+            "document_verse_photo_url": "",
+            "selfie_photo_url": "",
+            "selfie_photo_url2": "",
             "send_via": "email" if signer.send_automatic_email else "",
             "resend_attempts": None,
             "cpf": None,
             "cnpj": None,
+            "send_automatic_whatsapp_signed_file": None,
+            "liveness_photo_url": "",
             "selfie_validation_type": "none",
             "ip": None,
         }

@@ -137,6 +137,9 @@ class Webhook:
     doc_token: str | None
     headers: list[dict[str, str]]
 
+    def header_map(self) -> dict[str, str]:
+        return {str(h.get("name")): str(h.get("value")) for h in self.headers if h.get("name")}
+
     def wants(self, event: str, doc_token: str) -> bool:
         if self.doc_token and self.doc_token != doc_token:
             return False
