@@ -95,6 +95,8 @@ def test_real_bash_completes_commands_options_and_profiles(shell_env: dict[str, 
         "download",
         "presign",
         "wait",
+        "audit",
+        "attach",
     ]
     options = bash_complete(["esign", "doc", "download", "--"], shell_env)
     for option in ("--out", "--force", "--jobs", "--from", "--wait", "--json", "--profile"):
@@ -156,7 +158,18 @@ def test_real_fish_completes_commands_options_and_profiles(shell_env: dict[str, 
     assert fish_complete("esign d", shell_env) == ["doc"]
     # fish sorts what it offers.
     assert fish_complete("esign doc ", shell_env) == sorted(
-        ["info", "list", "upload", "update", "delete", "download", "presign", "wait"]
+        [
+            "info",
+            "list",
+            "upload",
+            "update",
+            "delete",
+            "download",
+            "presign",
+            "wait",
+            "audit",
+            "attach",
+        ]
     )
     options = fish_complete("esign doc download --", shell_env)
     for option in ("--out", "--force", "--jobs", "--from", "--wait", "--json", "--profile"):
@@ -208,7 +221,18 @@ def test_real_zsh_completes_commands_options_and_profiles(shell_env: dict[str, s
     listing = zsh_complete("esign doc ", "wait", shell_env)
     offered = re.findall(r"^(\S+)\s+:: ", listing, flags=re.M)
     assert sorted(offered) == sorted(
-        ["info", "list", "upload", "update", "delete", "download", "presign", "wait"]
+        [
+            "info",
+            "list",
+            "upload",
+            "update",
+            "delete",
+            "download",
+            "presign",
+            "wait",
+            "audit",
+            "attach",
+        ]
     ), listing
     assert "Show a document: status, signers, files." in listing
     assert "Download documents' files" in listing  # the apostrophe survives zsh's quoting

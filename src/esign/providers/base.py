@@ -17,11 +17,18 @@ from esign.core.config.secret import Secret
 from esign.core.config.settings import SECRET_ENV, Settings
 from esign.core.errors import AuthError, EsignError, RejectedError, UnsupportedError
 from esign.core.models import (
+    Account,
+    Attachment,
+    AuditTrail,
     Deletion,
     Document,
     Outcome,
     PresignedUrl,
     SignatureRequest,
+    SignatureRequestCanceled,
+    Signer,
+    SignerList,
+    TemplateList,
     Webhooks,
 )
 from esign.core.output.streams import IOStreams
@@ -35,11 +42,15 @@ if TYPE_CHECKING:
     from esign.core.http.client import AuthHook, HttpClient
     from esign.core.models import DownloadResult
     from esign.providers.options import (
+        AttachOptions,
+        CancelOptions,
         CreateRequestOptions,
         CreateWebhookOptions,
         DownloadOptions,
         FileChoice,
         ListOptions,
+        SignerOptions,
+        TemplateListOptions,
         UpdateRequestOptions,
         UploadOptions,
     )
@@ -199,6 +210,46 @@ class Provider:
 
     def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
         raise self.unsupported("document download")
+
+    def cancel_request(
+        self, request_id: str, opts: CancelOptions
+    ) -> Outcome[SignatureRequestCanceled]:
+        raise self.unsupported("signature requests")
+
+    # -- signers (ZapSign) -----------------------------------------------------------------
+
+    def list_signers(self, document_id: str) -> Outcome[SignerList]:
+        raise self.unsupported("signer management")
+
+    def add_signer(self, document_id: str, opts: SignerOptions) -> Outcome[Signer]:
+        raise self.unsupported("signer management")
+
+    def update_signer(self, signer_id: str, opts: SignerOptions) -> Outcome[Signer]:
+        raise self.unsupported("signer management")
+
+    def remind_signer(self, signer_id: str, via: str) -> Outcome[Signer]:
+        raise self.unsupported("signer reminders")
+
+    def remove_signer(self, signer_id: str) -> Outcome[Deletion]:
+        raise self.unsupported("signer management")
+
+    # -- a document's history, attachments; templates; the account -----------------------
+
+    def audit_trail(self, document_id: str) -> Outcome[AuditTrail]:
+        raise self.unsupported("document activity history")
+
+    def audit_report_source(self, document_id: str) -> DownloadSource:
+        """Where the activity report PDF is, for `doc audit -o` and `download --with-audit`."""
+        raise self.unsupported("document activity history")
+
+    def attach(self, document_id: str, opts: AttachOptions) -> Outcome[Attachment]:
+        raise self.unsupported("document attachments")
+
+    def list_templates(self, opts: TemplateListOptions) -> Outcome[TemplateList]:
+        raise self.unsupported("templates")
+
+    def account(self) -> Outcome[Account]:
+        raise self.unsupported("account information")
 
     def no_webhooks(self) -> UnsupportedError:
         return self.unsupported("account webhooks", self.webhook_alternative)

@@ -48,5 +48,6 @@ class OKdokumentApi(Requests, Documents, Counter, Signing):
             Route("/viewDocument", replying(self.view_document), methods=["GET"]),
             Route("/viewDocument/pdf", replying(self.view_pdf), methods=["GET"]),
             Route("/viewDocument/submit", replying(self.submit), methods=["POST"]),
+            Route("/viewDocument/otp", replying(self.otp_submit), methods=["POST"]),
             Route("/thankYouPage.html", replying(self.thank_you), methods=["GET"]),
         ]

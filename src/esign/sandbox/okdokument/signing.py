@@ -13,8 +13,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from esign.sandbox.callbacks import deliver, post_callback
-from esign.sandbox.okdokument.base import OKdokumentBase, site
+from esign.sandbox.okdokument.base import site
 from esign.sandbox.okdokument.conventions import fail
+from esign.sandbox.okdokument.otp import OtpGate
 from esign.sandbox.okdokument.store import DEMO_API_KEY, PROVIDER, Doc, SigRequest
 from esign.sandbox.pdf import sample_contract, stamp_pdf
 from esign.sandbox.signer_page import (
@@ -41,7 +42,7 @@ REFUSAL = Refusal(
 EVENTS = ("signed", "canceled")
 
 
-class Signing(OKdokumentBase):
+class Signing(OtpGate):
     # -- signer side: 6.4 open document, the signing page, 6.5 callback, 6.6 result URL ----
 
     async def open_document(self, request: Request) -> Response:
@@ -61,6 +62,9 @@ class Signing(OKdokumentBase):
         state = doc.current_state()
         if state != "tosign" or sig.outcome:
             return _page(result_page(self._result(request, doc, sig)))
+        gate = self.otp_gate(request, sig)  # an OTP for opening comes first (5.7)
+        if gate is not None:
+            return gate
         return _page(signing_page(self._signing(request, doc, sig)))
 
     async def view_pdf(self, request: Request) -> Response:
@@ -83,6 +87,8 @@ class Signing(OKdokumentBase):
         doc = self.store.docs.get(sig.doc_id) if sig else None
         if doc is None or sig is None:
             return _page(message_page(TITLE, "Document not found", NOT_OPEN), 404)
+        if sig.otp_destination() and not sig.otp_verified:
+            return HTMLResponse("<h1>Enter the verification code first</h1>", status_code=403)
         action = "cancel" if form.get("action") in ("refuse", "cancel") else "sign"
         signer = " ".join(str(form.get("name") or form.get("signer") or "").split())[:255]
         if action == "sign" and (not signer or form.get("agree") != "yes"):
@@ -98,7 +104,7 @@ class Signing(OKdokumentBase):
         params = {
             "name": doc.filename.rsplit(".", 1)[0],
             "docid": doc.id,
-            "lang": "en",
+            "lang": sig.rules.get("lang") or "en",  # the signing UI's language (rule lang)
             "result": "success" if action == "sign" else "close",
             "ts": str(int(time.time() * 1000)),
         }

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from esign.sandbox.callbacks import post_callback
 from esign.sandbox.pdf import stamp_pdf, watermark_pdf
 from esign.sandbox.zapsign.events import Events
-from esign.sandbox.zapsign.store import PROVIDER, Webhook, ZDoc, now_text
+from esign.sandbox.zapsign.store import API_USER, PROVIDER, Webhook, ZDoc, ZSigner, now_text
 
 WEBHOOK_ATTEMPTS = 3
 
@@ -45,6 +45,13 @@ class Lifecycle(Events):
         targets = [signer] if signer else [s for s in doc.signers if s.status != "signed"]
         if signer is not None and signer.status == "signed":
             return {"error": f"signer {signer.token} has already signed", "status": 409}
+        if doc.signature_order_active:
+            # Signed in order (order_group, lowest first; a signer without one last).
+            targets.sort(key=_turn)
+            if signer is not None:
+                waiting = [s for s in doc.signers if s.status != "signed"]
+                if _turn(signer) > min(_turn(s) for s in waiting):
+                    return {"error": f"it is not signer {signer.token}'s turn yet", "status": 409}
         for target in targets:
             # signed_file is filled from the first signature on, for the document and each
             # attachment of its envelope; `status` stays pending until the last signer.
@@ -52,6 +59,11 @@ class Lifecycle(Events):
                 _stamp(part, target.name)
             target.status = "signed"
             target.signed_at = now_text()
+            doc.record(
+                "Documento assinado",
+                target.email or target.name,
+                f"Documento assinado por {target.email or target.name}",
+            )
             if all(s.status == "signed" for s in doc.signers):
                 doc.status = "signed"
             doc.touch()
@@ -71,6 +83,7 @@ class Lifecycle(Events):
         follow because the PDF changed."""
         doc.status = "refused"
         doc.rejected_reason = reason
+        doc.record("Documento recusado", API_USER, f"Documento recusado: {reason}")
         for part in (doc, *(self.store.docs[t] for t in doc.extras)):
             try:
                 part.signed = watermark_pdf(
@@ -81,6 +94,15 @@ class Lifecycle(Events):
         doc.touch()
         self._notify(request, doc, "doc_refused", rejected_reason=reason)
         self._notify(request, doc, "doc_signed")
+
+    def _link_sent(self, request: Request, doc: ZDoc, signer: ZSigner, channel: str) -> None:
+        """signature_notification_sent: the link went to the signer (create, add, reminder)."""
+        self._notify(
+            request,
+            doc,
+            "signature_notification_sent",
+            created_signer=self._notified_signer(request, signer, channel),
+        )
 
     # -- 9.1 delivery ----------------------------------------------------------------------
 
@@ -110,6 +132,10 @@ class Lifecycle(Events):
             ):
                 return
             await asyncio.sleep(0.2 * (attempt + 1))
+
+
+def _turn(signer: ZSigner) -> int:
+    return signer.order_group if signer.order_group is not None else 1_000_000
 
 
 def _stamp(doc: ZDoc, signer: str) -> None:

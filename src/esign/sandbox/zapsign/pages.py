@@ -50,6 +50,8 @@ class SignerPages(Lifecycle):
         signer.last_view_at = now_text()
         if signer.status == "new":
             signer.status = "link-opened"
+        who = signer.email or signer.name
+        doc.record("Documento visualizado", who, f"Documento visualizado por {who}")
         self._notify(
             request, doc, "doc_viewed", signer_who_viewed=self._signer_json(request, signer)
         )
