@@ -22,6 +22,7 @@ from esign.core.context import ContextOverrides
 from esign.sandbox.pdf import sample_contract
 from esign.sandbox.server import RunningSandbox, start_in_thread
 from tests.hostile import HostileServer
+from tests.listening import listen  # noqa: F401 - fixture
 from tests.proxyserver import auth_proxy, http_proxy, socks_proxy  # noqa: F401 - fixtures
 from tests.rawserver import certificate, serve  # noqa: F401 - fixtures
 

@@ -1,45 +1,46 @@
-"""OKdokument's local_time (Bratislava wall-clock time) against the IANA database (tzdata), both
-directions."""
+"""OKdokument's `modification` times are Bratislava wall-clock time: read with the IANA data,
+known instants in both directions, around both changes, and on a system without a time-zone
+database of its own (the tzdata package supplies it)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import pytest
 
 from esign.providers.okdokument import local_time
 
-ZONE = ZoneInfo("Europe/Bratislava")
-SINCE_EU_RULE = datetime(1996, 1, 1)
-UNTIL = datetime(2037, 12, 31)
+
+@pytest.mark.parametrize(
+    ("local", "utc"),
+    [
+        (datetime(2024, 1, 15, 12, 0), datetime(2024, 1, 15, 11, 0, tzinfo=UTC)),  # CET
+        (datetime(2024, 7, 1, 12, 0), datetime(2024, 7, 1, 10, 0, tzinfo=UTC)),  # CEST
+        # 31 March 2024, 02:00 -> 03:00: the last winter minute, and the first summer one.
+        (datetime(2024, 3, 31, 1, 59), datetime(2024, 3, 31, 0, 59, tzinfo=UTC)),
+        (datetime(2024, 3, 31, 3, 0), datetime(2024, 3, 31, 1, 0, tzinfo=UTC)),
+        # 27 October 2024, 03:00 -> 02:00: 02:30 happens twice; fold picks which.
+        (datetime(2024, 10, 27, 2, 30, fold=0), datetime(2024, 10, 27, 0, 30, tzinfo=UTC)),
+        (datetime(2024, 10, 27, 2, 30, fold=1), datetime(2024, 10, 27, 1, 30, tzinfo=UTC)),
+    ],
+)
+def test_known_instants_both_ways(local: datetime, utc: datetime) -> None:
+    assert local_time.to_utc(local) == utc
+    assert local_time.from_utc(utc) == local.replace(fold=0)
 
 
-@settings(max_examples=2000, deadline=None)
-@given(st.datetimes(min_value=SINCE_EU_RULE, max_value=UNTIL))
-def test_wall_clock_to_utc_matches_the_database(local: datetime) -> None:
-    assert local_time.to_utc(local) == local.replace(tzinfo=ZONE).astimezone(UTC)
-
-
-@settings(max_examples=2000, deadline=None)
-@given(st.datetimes(min_value=SINCE_EU_RULE, max_value=UNTIL, timezones=st.just(UTC)))
-def test_utc_to_wall_clock_matches_the_database(moment: datetime) -> None:
-    assert local_time.from_utc(moment) == moment.astimezone(ZONE).replace(tzinfo=None)
-
-
-def test_the_hours_around_each_change() -> None:
-    # Every minute of the two days around both changes, for a run of years: the edges are
-    # where a hand-written rule would slip.
-    for year in (1996, 2003, 2019, 2026, 2031):
-        for month, day in ((3, 20), (10, 20)):
-            start = datetime(year, month, day)
-            for minute in range(0, 14 * 24 * 60, 7):
-                for fold in (0, 1):
-                    local = (start + timedelta(minutes=minute)).replace(fold=fold)
-                    expected = local.replace(tzinfo=ZONE).astimezone(UTC)
-                    assert local_time.to_utc(local) == expected, local
-                moment = datetime(year, month, day, tzinfo=UTC) + timedelta(minutes=minute)
-                assert local_time.from_utc(moment) == moment.astimezone(ZONE).replace(
-                    tzinfo=None
-                ), moment
+def test_without_a_system_time_zone_database_the_tzdata_package_answers() -> None:
+    code = (
+        "import zoneinfo, datetime as d\n"
+        "assert not any(p for p in zoneinfo.TZPATH), zoneinfo.TZPATH\n"
+        "from esign.providers.okdokument import local_time\n"
+        "print(local_time.to_utc(d.datetime(2024, 7, 1, 12, 0)).isoformat())\n"
+    )
+    env = {**os.environ, "PYTHONTZPATH": ""}  # no system database is looked at
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "2024-07-01T10:00:00+00:00"

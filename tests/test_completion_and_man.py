@@ -95,6 +95,8 @@ def test_real_bash_completes_commands_options_and_profiles(shell_env: dict[str, 
         "download",
         "presign",
         "wait",
+        "audit",
+        "attach",
         "sync",
     ]
     options = bash_complete(["esign", "doc", "download", "--"], shell_env)
@@ -157,7 +159,19 @@ def test_real_fish_completes_commands_options_and_profiles(shell_env: dict[str, 
     assert fish_complete("esign d", shell_env) == ["doc"]
     # fish sorts what it offers.
     assert fish_complete("esign doc ", shell_env) == sorted(
-        ["info", "list", "upload", "update", "delete", "download", "presign", "wait", "sync"]
+        [
+            "info",
+            "list",
+            "upload",
+            "update",
+            "delete",
+            "download",
+            "presign",
+            "wait",
+            "audit",
+            "attach",
+            "sync",
+        ]
     )
     options = fish_complete("esign doc download --", shell_env)
     for option in ("--out", "--force", "--jobs", "--from", "--wait", "--json", "--profile"):
@@ -168,11 +182,13 @@ def test_real_fish_completes_commands_options_and_profiles(shell_env: dict[str, 
     assert fish_complete("esign help e", shell_env) == ["environment", "exit-codes"]
 
 
+# LISTMAX=1000: every match is listed without zsh asking first, however few rows the pty has
+# (`doc download` has more options than a 24-row screen).
 ZSH_DRIVER = r"""
 zmodload zsh/zpty
 zpty z zsh -f -i
 zpty -w z "PS1='> '; autoload -Uz compinit; compinit -u -D; source ${COMPLETION}; \
-zstyle ':completion:*' list-separator '::'; setopt nobeep; LISTMAX=0; print READY"
+zstyle ':completion:*' list-separator '::'; setopt nobeep; LISTMAX=1000; print READY"
 zpty -r z ignored '*READY*'
 zpty -n -w z "${LINE}"$'	'
 out=""; quiet=0
@@ -209,7 +225,19 @@ def test_real_zsh_completes_commands_options_and_profiles(shell_env: dict[str, s
     listing = zsh_complete("esign doc ", "wait", shell_env)
     offered = re.findall(r"^(\S+)\s+:: ", listing, flags=re.M)
     assert sorted(offered) == sorted(
-        ["info", "list", "upload", "update", "delete", "download", "presign", "wait", "sync"]
+        [
+            "info",
+            "list",
+            "upload",
+            "update",
+            "delete",
+            "download",
+            "presign",
+            "wait",
+            "audit",
+            "attach",
+            "sync",
+        ]
     ), listing
     assert "Show a document: status, signers, files." in listing
     assert "Download documents' files" in listing  # the apostrophe survives zsh's quoting

@@ -159,3 +159,33 @@ def test_twenty_concurrent_insecure_logins_keep_twenty_secrets(pcli: Cli, tmp_pa
     assert {name: stored[name]["api_key"] for name in stored} == {
         name: f"secret-of-{name}-0123456789" for name in names
     }
+
+
+def test_a_config_without_a_schema_is_read_and_gets_one_on_the_next_edit(
+    bare_cli: Cli,
+) -> None:
+    config = Path(os.environ["ESIGN_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        '# mine\ndefault_profile = "a"\n\n[profiles.a]\nprovider = "zapsign"  # keep me\n'
+    )
+    assert bare_cli("profile", "show", "a", "--json").json()["provider"] == "zapsign"
+    assert "schema" not in config.read_text()  # reading never writes
+    assert bare_cli("profile", "set", "a", "proxy", "http://proxy.corp:3128").exit_code == 0
+    text = config.read_text()
+    data = tomllib.loads(text)
+    assert data["schema"] == 1
+    assert data["profiles"]["a"]["proxy"] == "http://proxy.corp:3128"
+    assert "# mine" in text and "# keep me" in text
+
+
+def test_a_config_from_a_newer_esign_is_refused_not_misread(bare_cli: Cli) -> None:
+    config = Path(os.environ["ESIGN_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('schema = 99\n[profiles.a]\nprovider = "zapsign"\n')
+    result = bare_cli("profile", "list")
+    assert result.exit_code == 2
+    assert "schema 99, written by a newer esign" in result.stderr
+    edit = bare_cli("profile", "set", "a", "proxy", "http://p:1")
+    assert edit.exit_code == 2
+    assert "schema = 99" in config.read_text()  # untouched

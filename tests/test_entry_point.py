@@ -283,5 +283,7 @@ def test_demo_with_zapsign(tmp_path: Path) -> None:
     result = run("sandbox", "demo", "--provider", "zapsign", "--out-dir", str(tmp_path), "--json")
     assert result.returncode == 0, result.stderr
     assert "--signer 'Demo Signer <demo@example.com>'" in result.stderr
+    assert "$ esign signer add" in result.stderr and "--name 'Second Signer'" in result.stderr
     signed = tmp_path / "signed-contract.pdf"
-    assert "Signer: Demo Signer" in PdfReader(signed).pages[-1].extract_text()
+    text = PdfReader(signed).pages[-1].extract_text()
+    assert "Signer: Demo Signer" in text and "Signer: Second Signer" in text

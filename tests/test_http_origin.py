@@ -345,3 +345,16 @@ def test_downloads_ask_for_the_file_as_stored(serve: Serve, tmp_path: Path) -> N
     assert result.exit_code == 0, result.stderr
     download = [s for s in server.seen if "/metadata/" not in s.path][-1]
     assert download.headers["accept-encoding"] == "identity"
+
+
+def test_debug_trace_shows_escape_sequences_instead_of_sending_them(serve: Serve) -> None:
+    # An answer that would clear the screen and write the clipboard (OSC 52) if printed raw.
+    hostile = "\x1b[2J\x1b]52;c;ZXZpbA==\x07"
+    body = json.dumps({"message": hostile}).encode()
+    head = f"HTTP/1.1 404 Nope\r\ncontent-type: text/plain\r\nx-note: {hostile}\r\n"
+    server = serve(
+        lambda _r: Answer(head.encode() + f"content-length: {len(body)}\r\n\r\n".encode() + body)
+    )
+    result = Cli(okd(server.url))("doc", "info", "abc", "--debug")
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "\\x1b" in result.stderr

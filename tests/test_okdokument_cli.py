@@ -239,7 +239,7 @@ def test_upload_with_tags_is_processing_first(cli: Cli, contract: Path) -> None:
 
 
 def test_upload_rejects_unknown_state(cli: Cli, contract: Path) -> None:
-    result = cli("doc", "upload", str(contract), "--state", "tostamp")
+    result = cli("doc", "upload", str(contract), "--state", "stamped")
     assert result.exit_code == 2
     assert "--state" in result.stderr
 

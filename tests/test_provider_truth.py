@@ -689,7 +689,7 @@ def test_error_lines_carry_the_providers_message_and_the_id(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["{pdf}", "--send-email"], "OKdokument cannot take --send-email"),
+        (["{pdf}", "--send-email"], "OKdokument's --send-email needs --email-to"),
         (["{pdf}", "--external-id", "crm-1"], "OKdokument has no external ID"),
         (["--document", "doc-1", "--name", "New"], "OKdokument names a document when it is"),
         (["{pdf}", "--lang", "english please"], "--lang must be a language code"),

@@ -195,7 +195,7 @@ def test_signer_flow_callback_and_result_url(
     assert page.status_code == 200 and "Submit" in page.text
     submitted = browser.post(
         f"{sandbox.url}/okdokument/viewDocument/submit",
-        data={"request": request_id, "action": "sign", "signer": "Ada Lovelace"},
+        data={"request": request_id, "action": "sign", "name": "Ada Lovelace", "agree": "yes"},
     )
     assert submitted.status_code == 302
     redirect = urlsplit(submitted.headers["location"])

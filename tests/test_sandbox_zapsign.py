@@ -218,9 +218,14 @@ def test_signer_detail_and_signing_page(api: httpx.Client, sandbox: SandboxAdmin
     assert detail["token"] == signer["token"] and "sign_url" not in detail  # gap 19
     with httpx.Client(trust_env=False) as browser:
         page = browser.get(signer["sign_url"])
-        assert page.status_code == 200 and "Assinar" in page.text
-        signed = browser.post(signer["sign_url"], data={"action": "sign"})
-        assert signed.status_code == 200
+        assert page.status_code == 200 and 'value="sign">Sign</button>' in page.text
+        # The page asks for the name and the read-and-agree box; the server checks both.
+        unconfirmed = browser.post(signer["sign_url"], data={"action": "sign", "name": "Ana"})
+        assert unconfirmed.status_code == 400 and "Confirm that you have read" in unconfirmed.text
+        signed = browser.post(
+            signer["sign_url"], data={"action": "sign", "name": "Ana Souza", "agree": "yes"}
+        )
+        assert signed.status_code == 200 and "Signed" in signed.text
     after = api.get(f"/docs/{doc['token']}/").json()
     assert after["status"] == "signed" and after["signers"][0]["times_viewed"] == 1
     assert after["signed_file"] is not None

@@ -20,6 +20,7 @@ from esign.core.output.streams import color_allowed
 from esign.core.redact import REDACTED, excerpt, redact_body, redact_json, redact_url, scrub
 from esign.core.when import parse_duration, parse_when
 from esign.providers.okdokument.wire import _server_local_time
+from esign.providers.registry import REGISTRY
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -185,7 +186,7 @@ def test_color_rules() -> None:
     assert color_allowed({"TERM": "dumb"}, True) is False
 
 
-# -- settings precedence (DESIGN §2) ---------------------------------------------------------
+# -- settings precedence (ARCHITECTURE.md §2) -----------------------------------------
 
 
 def config(tmp_path: Path) -> Config:
@@ -207,7 +208,7 @@ def test_flag_beats_env_beats_profile_beats_default(tmp_path: Path) -> None:
         "ESIGN_TIMEOUT": "12",
         "ESIGN_API_KEY": "envkey",
     }
-    settings = resolve_settings(GlobalFlags(timeout=5), env, config(tmp_path))
+    settings = resolve_settings(GlobalFlags(timeout=5), env, config(tmp_path), REGISTRY)
     assert settings.profile == "prod"
     assert settings.base_url == "https://env.example/JSON"
     assert settings.sources["base_url"] == "env ESIGN_BASE_URL"
@@ -222,7 +223,7 @@ def test_explicit_profile_flag_ignores_the_environment(tmp_path: Path) -> None:
         "ESIGN_BASE_URL": "https://env.example/JSON",
         "ESIGN_API_KEY": "ambient-key",
     }
-    settings = resolve_settings(GlobalFlags(profile="dev"), env, config(tmp_path))
+    settings = resolve_settings(GlobalFlags(profile="dev"), env, config(tmp_path), REGISTRY)
     assert settings.profile == "dev"
     assert settings.base_url == "https://apidev.okdokument.com/JSON"
     assert settings.secret is None  # the ambient key must not leak into --profile dev
@@ -230,19 +231,22 @@ def test_explicit_profile_flag_ignores_the_environment(tmp_path: Path) -> None:
 
 def test_env_profile_picks_profile_and_env_overrides_fields(tmp_path: Path) -> None:
     env = {"ESIGN_PROFILE": "dev", "ESIGN_API_KEY": "k"}
-    settings = resolve_settings(GlobalFlags(), env, config(tmp_path))
+    settings = resolve_settings(GlobalFlags(), env, config(tmp_path), REGISTRY)
     assert settings.profile == "dev" and settings.sources["profile"] == "env ESIGN_PROFILE"
     assert settings.secret == Secret("k")
 
 
 def test_unknown_profile_and_provider(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no profile named 'nope'"):
-        resolve_settings(GlobalFlags(profile="nope"), {}, config(tmp_path))
+        resolve_settings(GlobalFlags(profile="nope"), {}, config(tmp_path), REGISTRY)
     with pytest.raises(UsageError, match="unknown provider"):
-        resolve_settings(GlobalFlags(), {"ESIGN_PROVIDER": "docusign"}, Config(tmp_path))
+        resolve_settings(GlobalFlags(), {"ESIGN_PROVIDER": "docusign"}, Config(tmp_path), REGISTRY)
     with pytest.raises(UsageError, match="ESIGN_TIMEOUT"):
         resolve_settings(
-            GlobalFlags(), {"ESIGN_PROVIDER": "okdokument", "ESIGN_TIMEOUT": "x"}, Config(tmp_path)
+            GlobalFlags(),
+            {"ESIGN_PROVIDER": "okdokument", "ESIGN_TIMEOUT": "x"},
+            Config(tmp_path),
+            REGISTRY,
         )
 
 
@@ -263,3 +267,14 @@ def test_scrub_masks_a_secret_whole_when_another_secret_is_part_of_it() -> None:
     long_secret, short_secret = "SEKRET-abcdef-0123456789", "abcdef"
     shown = scrub(f"invalid key: {long_secret}", [short_secret, long_secret])
     assert shown == f"invalid key: {REDACTED}"
+
+
+def test_a_secret_a_provider_obtains_is_masked_everywhere_from_then_on() -> None:
+    from esign.core.redact import scrub
+    from esign.providers.base import Provider
+
+    token = "exchanged-token-" + "7" * 24
+    assert scrub(f"oops: {token}") == f"oops: {token}"  # not known yet
+    held = Provider.obtained_secret(object.__new__(Provider), token)
+    assert str(held) == "Secret('****')"
+    assert token not in scrub(f"oops: {token} and {token[:20]}...")

@@ -105,7 +105,10 @@ def test_send_email_needs_every_email(zs: Cli, contract: Path) -> None:
         (["--signer", "<a@example.com>"], "is not 'Name'"),
         (["--signer", "Ana", "--lang", "de"], "--lang must be one of"),
         (["--signer", "Ana", "--document", "x"], "drop --document"),
-        (["--signer", "Ana", "--callback-url", "https://x.example/"], "no --callback-url"),
+        (["--signer", "Ana", "--request-id", "x"], "drop --request-id"),
+        (["--signer", "Ana", "--callback-url", "ftp://x.example/"], "absolute http(s) URL"),
+        (["--signer", "Ana", "--email-to", "a@example.com"], "takes no --email-to"),
+        (["--signer", "Ana", "--state", "tags"], "takes no --state"),
     ],
 )
 def test_create_usage_errors(zs: Cli, contract: Path, args: list[str], message: str) -> None:

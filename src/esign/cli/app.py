@@ -12,7 +12,7 @@ from esign import __version__
 from esign.cli._typer import EsignRootGroup
 from esign.cli.completion import register as register_completion
 
-HELP = """Document e-signature operations across providers (OKdokument, ZapSign, IndexHealth).
+HELP = """Document e-signature operations across providers ({providers}).
 
 Output is a table on a terminal and JSON when piped (or with --json). Errors go to stderr
 with a documented exit code: 0 ok, 1 unexpected, 2 usage, 3 cancelled, 4 auth,

@@ -28,9 +28,9 @@ def complete_profile(incomplete: str) -> list[str]:
 
 
 def complete_provider(incomplete: str) -> list[str]:
-    from esign.core.config.settings import PROVIDERS
+    from esign.providers.registry import REGISTRY
 
-    return [p for p in PROVIDERS if p.startswith(incomplete)]
+    return [p for p in REGISTRY.names() if p.startswith(incomplete)]
 
 
 def complete_topic(incomplete: str) -> list[str]:

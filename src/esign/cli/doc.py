@@ -84,8 +84,8 @@ def upload(
     state: Annotated[
         str | None,
         typer.Option(
-            help="OKdokument: tosign (ready to sign, default) or tags (place signature fields "
-            "from text tags first).",
+            help="OKdokument: tosign (ready to sign, default), tags (place signature fields "
+            "from text tags first) or tostamp (insert a digital stamp first).",
             show_default=False,
         ),
     ] = None,
@@ -243,6 +243,14 @@ def download(
     ] = False,
     wait_timeout: WaitTimeout = "10m",
     interval: WaitInterval = "5s",
+    with_audit: Annotated[
+        bool,
+        typer.Option(
+            "--with-audit",
+            help="Also save each document's activity report beside its file, as "
+            "NAME.audit.pdf (ZapSign).",
+        ),
+    ] = False,
 ) -> None:
     """Download documents' files: the signed one, and only once the document is signed.
 
@@ -268,6 +276,7 @@ def download(
         wait=wait_settings(wait_timeout, interval) if wait else None,
         any_state=any_state,
         attachment=attachment,
+        with_audit=with_audit,
     )
     run_downloads(app_ctx, job)
 
@@ -331,6 +340,79 @@ def wait_settings(wait_timeout: str, interval: str) -> tuple[float, float]:
     if gap < 1:
         raise UsageError("--interval must be at least 1s: providers rate-limit polling")
     return seconds, gap
+
+
+@command(app, "audit")
+def audit(
+    document_id: DocumentId,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--out",
+            metavar="FILE|DIR/|-",
+            help="Save the activity report PDF instead, atomically like every download "
+            "(DIR/: the server's file name, else ID-audit.pdf; '-': stdout).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """A document's activity history (ZapSign): each event's time (ISO-8601 UTC), user,
+    event and description, oldest first, in the provider's words. With -o, the activity
+    report PDF.
+
+    Example: esign doc audit 0eb8f439-2afa-4014 --json | jq -r '.[].event'
+    Example: esign doc audit 0eb8f439-2afa-4014 -o contract.audit.pdf
+    """
+    if out is None:
+        run(lambda p: p.audit_trail(document_id), about=document_id)
+        return
+    import json
+
+    from esign.core.files.target import Target
+    from esign.ops.audit import save_report
+
+    app_ctx = app_context()
+    try:
+        result = save_report(
+            app_ctx, provider_for(app_ctx), document_id, Target.parse(out), force=force
+        )
+    except EsignError as err:
+        name_failure(app_ctx, err, document_id)
+        raise
+    if result.path == "-":
+        app_ctx.output.info(json.dumps(result.to_dict()))  # stdout carries the PDF
+    else:
+        app_ctx.output.emit(Outcome(result))
+
+
+@command(app, "attach")
+def attach(
+    document_id: DocumentId,
+    file: Annotated[
+        str | None,
+        typer.Argument(metavar="FILE", help="PDF to attach (at most 10 MB).", show_default=False),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="Attach a PDF by public URL instead of a FILE.", show_default=False),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="The attachment's name (default: the file's).", show_default=False),
+    ] = None,
+) -> None:
+    """Attach a PDF to a document still being signed: its signers sign both (ZapSign extra
+    document). At most 14 per document; none once it is signed (exit 6). An attachment
+    costs a credit and cannot be removed.
+
+    Example: esign doc attach 0eb8f439-2afa-4014 annex.pdf --name 'Annex A'
+    """
+    from esign.providers.options import AttachOptions
+
+    opts = AttachOptions(file_path=file, url=url, name=name)
+    run(lambda p: p.attach(document_id, opts), about=document_id)
 
 
 @command(app, "sync")

@@ -8,10 +8,16 @@ takes its help from here too, so the two can never disagree.
 from __future__ import annotations
 
 GROUPS: dict[str, tuple[str, str]] = {
-    "request": ("esign.cli.request", "Signature requests: create, update, delete."),
+    "request": ("esign.cli.request", "Signature requests: create, update, cancel, delete."),
     "doc": (
         "esign.cli.doc",
-        "Documents: show, list, upload, download, presign, update, delete, wait.",
+        "Documents: show, list, upload, download, presign, update, delete, wait, audit, attach.",
+    ),
+    "signer": ("esign.cli.signer", "A document's signers: list, add, update, remind, remove."),
+    "template": ("esign.cli.template", "Document templates: list them; create from one."),
+    "account": (
+        "esign.cli.account",
+        "What the account has left: credits, plan, usage (`esign account` shows it).",
     ),
     "auth": (
         "esign.cli.auth",
@@ -20,6 +26,10 @@ GROUPS: dict[str, tuple[str, str]] = {
     "profile": (
         "esign.cli.profile",
         "Add, list, show, change, select and remove profiles (config.toml; never secrets).",
+    ),
+    "webhook": (
+        "esign.cli.webhook",
+        "Receive provider events locally (listen); create and delete ZapSign webhooks.",
     ),
     "sandbox": (
         "esign.cli.sandbox",

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from esign.cli._typer import app_context, command, new_group
 from esign.cli.run import confirm, run
+from esign.cli.values import parse_pair, parse_phone, parse_signer, read_json
 from esign.core.errors import EsignError
 from esign.core.when import parse_when
 from esign.ops.provider import name_failure, provider_for
-from esign.providers.options import CreateRequestOptions, SignerSpec, UpdateRequestOptions
+from esign.providers.options import (
+    CancelOptions,
+    CreateRequestOptions,
+    SignerSpec,
+    UpdateRequestOptions,
+)
 
 app = new_group("request")
 
@@ -43,19 +48,84 @@ ExpiresAt = Annotated[
         show_default=False,
     ),
 ]
-
-_SIGNER = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>\s]+@[^<>\s]+)>)?\s*$")
-
-
-def parse_signer(text: str) -> SignerSpec:
-    match = _SIGNER.match(text)
-    if not match or not match.group("name"):
-        raise typer.BadParameter(f"{text!r} is not 'Name' or 'Name <email>'", param_hint="--signer")
-    return SignerSpec(name=match.group("name"), email=match.group("email"))
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+NO_VALUE = ("", "-")  # a companion value that gives this signer nothing
 
 
 def _when(text: str | None) -> datetime | None:
     return parse_when(text, now=datetime.now(UTC)) if text else None
+
+
+def _per_signer(values: list[str] | None, count: int, flag: str) -> list[str | None]:
+    """A `--signer-*` companion: once for every signer, or once per --signer in the same
+    order ('-' for none)."""
+    given = list(values or ())
+    if not given:
+        return [None] * count
+    if len(given) == 1:
+        given = given * count
+    if len(given) != count:
+        raise typer.BadParameter(
+            f"given {len(given)} times for {count} --signer: give it once (for every signer) "
+            "or once per --signer, in the same order ('-' for none)",
+            param_hint=flag,
+        )
+    return [None if v.strip() in NO_VALUE else v.strip() for v in given]
+
+
+def _signers(
+    signer: list[str] | None,
+    phones: list[str] | None,
+    auth_modes: list[str] | None,
+    orders: list[str] | None,
+) -> tuple[SignerSpec, ...]:
+    specs = [parse_signer(s) for s in signer or ()]
+    if not specs and (phones or auth_modes or orders):
+        raise typer.BadParameter("goes with --signer", param_hint="--signer-*")
+    count = len(specs)
+    phone = _per_signer(phones, count, "--signer-phone")
+    mode = _per_signer(auth_modes, count, "--signer-auth-mode")
+    order = _per_signer(orders, count, "--signer-order")
+    out = []
+    for i, spec in enumerate(specs):
+        position, number = order[i], phone[i]
+        if position is not None and not (position.isdigit() and int(position) <= 100):
+            raise typer.BadParameter(f"{position!r} is not a number", param_hint="--signer-order")
+        out.append(
+            SignerSpec(
+                name=spec.name,
+                email=spec.email,
+                phone=parse_phone(number, "--signer-phone") if number else None,
+                auth_mode=mode[i],
+                order=int(position) if position is not None else None,
+            )
+        )
+    return tuple(out)
+
+
+def _signer_objects(path: str | None) -> tuple[dict[str, Any], ...]:
+    if path is None:
+        return ()
+    data = read_json(path, "--signers")
+    if not isinstance(data, list) or not data:
+        raise typer.BadParameter(
+            "must hold a JSON array of ZapSign signer objects, e.g. "
+            '[{"name": "Ana", "email": "ana@example.com"}]',
+            param_hint="--signers",
+        )
+    return tuple(data)
+
+
+def _fields(path: str | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    data = read_json(path, "--fields")
+    if not isinstance(data, dict):
+        raise typer.BadParameter(
+            'must hold a JSON object such as {"SIGNATURE": ["SC_signature"]}',
+            param_hint="--fields",
+        )
+    return data
 
 
 @command(app, "create")
@@ -64,7 +134,8 @@ def create(
         str | None,
         typer.Argument(
             metavar="FILE",
-            help="PDF to sign (OKdokument also converts .doc/.docx/.xls/.xlsx). At most 10 MB.",
+            help="PDF to sign (OKdokument also converts .doc/.docx/.xls/.xlsx, ZapSign .docx). "
+            "At most 10 MB.",
             show_default=False,
         ),
     ] = None,
@@ -72,7 +143,33 @@ def create(
         str | None,
         typer.Option(
             metavar="ID",
-            help="Start a new signing round on an existing document instead of uploading.",
+            help="Start a new signing round on an existing document instead of uploading "
+            "(OKdokument).",
+            show_default=False,
+        ),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="The document by public URL instead of a FILE (ZapSign url_pdf; a .docx URL "
+            "url_docx).",
+            show_default=False,
+        ),
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ID",
+            help="Create the document from this template (ZapSign; `esign template list`), "
+            "with one --signer and its --data.",
+            show_default=False,
+        ),
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="KEY=VALUE",
+            help="A template variable and its value, e.g. 'NOME COMPLETO=Ana Souza'; repeat.",
             show_default=False,
         ),
     ] = None,
@@ -80,13 +177,21 @@ def create(
         str | None, typer.Option(help="Document name shown to signers.", show_default=False)
     ] = None,
     redirect_url: RedirectUrl = None,
-    callback_url: CallbackUrl = None,
+    callback_url: Annotated[
+        str | None,
+        typer.Option(
+            help="URL the provider POSTs to as signing progresses: OKdokument's sendInfoURL; "
+            "for ZapSign a webhook bound to the new document (a second call, said on stderr).",
+            show_default=False,
+        ),
+    ] = None,
     expires_at: ExpiresAt = None,
     request_id: Annotated[
         str | None,
         typer.Option(
             metavar="UUID",
-            help="Your own ID for this request (must be new); default: the provider picks one.",
+            help="Your own ID for this request (must be new; OKdokument); default: the "
+            "provider picks one.",
             show_default=False,
         ),
     ] = None,
@@ -95,6 +200,71 @@ def create(
         typer.Option(
             metavar="'NAME <EMAIL>'",
             help="A signer (ZapSign); repeat for several.",
+            show_default=False,
+        ),
+    ] = None,
+    signer_phone: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="'+CC NUMBER'",
+            help="The signer's phone, e.g. '+55 11999999999'. Each --signer-* option is given "
+            "once (for every signer) or once per --signer in the same order ('-' for none).",
+            show_default=False,
+        ),
+    ] = None,
+    signer_auth_mode: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="MODE",
+            help="How the signer proves who they are (ZapSign auth_mode): assinaturaTela "
+            "(default), tokenEmail, tokenSms, tokenWhatsapp, certificadoDigital, or "
+            "assinaturaTela-token*.",
+            show_default=False,
+        ),
+    ] = None,
+    signer_order: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="N",
+            help="The signer's turn with --order (1 = first; the same number signs together).",
+            show_default=False,
+        ),
+    ] = None,
+    signers_file: Annotated[
+        str | None,
+        typer.Option(
+            "--signers",
+            metavar="FILE.json",
+            help="ZapSign's own signer objects, a JSON array sent as written (every field of "
+            "its API: auth_mode, phone_country, order_group, require_cpf...). Instead of "
+            "--signer.",
+            show_default=False,
+        ),
+    ] = None,
+    order: Annotated[
+        bool,
+        typer.Option(
+            "--order",
+            help="Signers sign one after the other, in the order given (ZapSign "
+            "signature_order_active).",
+        ),
+    ] = False,
+    reminder_days: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            min=1,
+            max=365,
+            help="Remind pending signers every N days (ZapSign, with --send-email; at most 3 "
+            "reminders).",
+            show_default=False,
+        ),
+    ] = None,
+    folder: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PATH",
+            help="Folder for the document, created if new (ZapSign), e.g. /contracts/2026/.",
             show_default=False,
         ),
     ] = None,
@@ -111,12 +281,61 @@ def create(
         typer.Option(help="Your reference for the document (ZapSign).", show_default=False),
     ] = None,
     send_email: Annotated[
-        bool, typer.Option("--send-email", help="Have the provider email the signers (ZapSign).")
+        bool,
+        typer.Option(
+            "--send-email",
+            help="Have the provider email the signing link: ZapSign to each --signer's email; "
+            "OKdokument to --email-to, from --email-from.",
+        ),
     ] = False,
+    email_to: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDR",
+            help="OKdokument: the signer's address for --send-email (emailTo rule).",
+            show_default=False,
+        ),
+    ] = None,
+    email_from: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDR",
+            help="OKdokument: the sender for --send-email, where replies go (emailFrom rule).",
+            show_default=False,
+        ),
+    ] = None,
+    otp: Annotated[
+        str | None,
+        typer.Option(
+            metavar="EMAIL|+PHONE",
+            help="OKdokument: the signer must enter a one-time code sent to this address or "
+            "phone (SMS) before the document opens (openOtpEmail / openOtpPhone rule).",
+            show_default=False,
+        ),
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            help="OKdokument: the uploaded FILE's state: tosign (default), tags (place "
+            "signature fields from text tags first) or tostamp (insert a digital stamp first).",
+            show_default=False,
+        ),
+    ] = None,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE.json",
+            help="OKdokument: the form fields this round may fill (allowedFields), e.g. "
+            '{"SIGNATURE": ["SC_signature"], "TEXT": ["TO_text"]}.',
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create a signature request; prints its ID, the document ID and the signer URL.
 
     Example: esign request create contract.pdf --redirect-url https://example.com/done
+    Example: esign request create contract.pdf --signer 'Ana <ana@x.com>' --signer Bruno --order
+    Example: esign request create --template TEMPLATE_ID --data 'NOME COMPLETO=Ana' --signer Ana
     """
     opts = CreateRequestOptions(
         file_path=file,
@@ -126,12 +345,37 @@ def create(
         callback_url=callback_url,
         expires_at=_when(expires_at),
         request_id=request_id,
-        signers=tuple(parse_signer(s) for s in signer or ()),
+        signers=_signers(signer, signer_phone, signer_auth_mode, signer_order),
         lang=lang,
         external_id=external_id,
         send_email=send_email,
+        signer_objects=_signer_objects(signers_file),
+        ordered=order,
+        reminder_days=reminder_days,
+        url=url,
+        folder=folder,
+        template_id=template,
+        template_data=tuple(parse_pair(d, "--data") for d in data or ()),
+        email_to=email_to,
+        email_from=email_from,
+        otp=otp,
+        state=state,
+        allowed_fields=_fields(fields),
     )
-    run(lambda p: p.create_request(opts), about=document)
+    if opts.template_data and not opts.template_id:
+        raise typer.BadParameter(
+            "fills a template's variables: add --template ID", param_hint="--data"
+        )
+    app_ctx = app_context()
+    try:
+        outcome = provider_for(app_ctx).create_request(opts)
+    except EsignError as err:
+        name_failure(app_ctx, err, document)
+        raise
+    app_ctx.output.emit(outcome)
+    if outcome.failure is not None:
+        # A second call failed after the document was made: it is printed, then the failure.
+        raise outcome.failure
 
 
 @command(app, "update")
@@ -155,16 +399,60 @@ def update(
 
 
 @command(app, "delete")
-def delete(
-    request_id: RequestId,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-) -> None:
-    """Delete a signature request. Asks first on a terminal; needs --yes otherwise."""
+def delete(request_id: RequestId, yes: Yes = False) -> None:
+    """Delete a signature request. Asks first on a terminal; needs --yes otherwise.
+
+    What that does differs by provider. OKdokument: the signature request is deleted and its
+    URL no longer opens the document (the document stays). ZapSign: a soft delete of the
+    document; it stays readable and does NOT stop signing: use `esign request cancel ID
+    --reason TEXT` to stop it. IndexHealth has no signature requests.
+    """
     app_ctx = app_context()
     provider = provider_for(app_ctx)
     confirm(app_ctx, f"Delete signature request {request_id} on {provider.title}?", yes=yes)
     try:
         outcome = provider.delete_request(request_id)
+    except EsignError as err:
+        name_failure(app_ctx, err, request_id)
+        raise
+    app_ctx.output.emit(outcome)
+
+
+@command(app, "cancel")
+def cancel(
+    request_id: RequestId,
+    reason: Annotated[
+        str,
+        typer.Option(
+            metavar="TEXT",
+            help="Why it is canceled; signers and the provider's web app show it.",
+            show_default=False,
+        ),
+    ],
+    notify: Annotated[
+        bool, typer.Option("--notify", help="Email the signers that it was canceled.")
+    ] = False,
+    yes: Yes = False,
+) -> None:
+    """Cancel a signature request: it can no longer be signed, and its PDF is marked refused
+    (ZapSign: status refused, a "Documento recusado" watermark). It cannot be undone. Asks
+    first on a terminal; needs --yes otherwise. Never retried once it may have been sent.
+
+    Example: esign request cancel 0eb8f439-2afa-4014 --reason 'sent by mistake' --yes
+    """
+    if not reason.strip():
+        raise typer.BadParameter("must not be empty", param_hint="--reason")
+    app_ctx = app_context()
+    provider = provider_for(app_ctx)
+    opts = CancelOptions(reason=reason, notify_signers=notify)
+    try:
+        confirm(
+            app_ctx,
+            f"Cancel signature request {request_id} on {provider.title}? Its signers can no "
+            "longer sign, and it cannot be undone.",
+            yes=yes,
+        )
+        outcome = provider.cancel_request(request_id, opts)
     except EsignError as err:
         name_failure(app_ctx, err, request_id)
         raise

@@ -49,6 +49,16 @@ def serve(
         bool,
         typer.Option("--insecure-storage", help="With --write-profiles: secrets in a 0600 file."),
     ] = False,
+    webhook_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="Send events here from the start: a ZapSign webhook of the demo account for "
+            "every document event, and the sendInfoURL of OKdokument requests that name none "
+            "(e.g. the URL `esign webhook listen` prints).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the sandbox in the foreground until Ctrl-C, printing base URLs and demo credentials.
 
@@ -65,13 +75,17 @@ def serve(
     from esign.sandbox.server import serve as run_server
 
     app_ctx = app_context()
+    if webhook_url is not None:
+        from esign.ops.webhooks import check_url
+
+        check_url(webhook_url, "--webhook-url")
     token = admin_token_for(host)
     try:
         # The shared --rate, given to this command: the limit the sandbox enforces.
         limit = parse_limit(app_ctx.flags.rate or "500/m")
     except ValueError as exc:
         raise UsageError(f"invalid --rate: {exc}") from None
-    sandbox = Sandbox(seed=seed, admin_token=token, zapsign_rate=limit)
+    sandbox = Sandbox(seed=seed, admin_token=token, webhook_url=webhook_url, zapsign_rate=limit)
     if faults:
         try:
             sandbox.faults.set(parse_rules(faults), seed=seed)
@@ -95,7 +109,9 @@ def serve(
 
         names = write_sandbox_profiles(app_ctx, creds, insecure=insecure_storage)
         app_ctx.output.info(f"profiles written: {', '.join(names)} (use --profile NAME)")
-    _print_banner(app_ctx.streams.stdout, origin, creds, app_ctx.output.json_mode, token)
+    _print_banner(
+        app_ctx.streams.stdout, origin, creds, app_ctx.output.json_mode, token, webhook_url
+    )
     run_server(sandbox, host, port, log=not app_ctx.flags.quiet)
 
 
@@ -116,11 +132,14 @@ def _print_banner(
     creds: dict[str, dict[str, str]],
     as_json: bool,
     admin_token: str | None = None,
+    webhook_url: str | None = None,
 ) -> None:
     if as_json:
         banner: dict[str, object] = {"url": origin, "providers": creds}
         if admin_token:
             banner["admin_token"] = admin_token
+        if webhook_url:
+            banner["webhook_url"] = webhook_url
         stream.write(json.dumps(banner) + "\n")
         stream.flush()
         return
@@ -129,6 +148,12 @@ def _print_banner(
         lines += [
             f"admin token (for /_sandbox/*): {admin_token}",
             f"  export ESIGN_SANDBOX_TOKEN={admin_token}   # for esign sandbox sign",
+            "",
+        ]
+    if webhook_url:
+        lines += [
+            f"events go to {webhook_url}: ZapSign webhook (every document event) and",
+            "  OKdokument sendInfoURL (requests that name none)",
             "",
         ]
     for provider, info in creds.items():
@@ -200,6 +225,73 @@ def sign(
 
         line = f"{result.get('provider')} document {result.get('id')} is now {result.get('state')}"
         app_ctx.streams.stdout.write(for_terminal(line) + "\n")
+
+
+@command(app, "trigger")
+def trigger(
+    event: Annotated[
+        str,
+        typer.Argument(
+            metavar="EVENT",
+            help="ZapSign: doc_created, doc_signed, doc_refused, doc_deleted, doc_viewed, "
+            "doc_read_confirmation, doc_expired, doc_expiration_alert, created_signer, "
+            "signature_notification_sent, signer_authentication_failed, email_bounce. "
+            "OKdokument (its sendInfo callback): signed, canceled.",
+            show_default=False,
+        ),
+    ],
+    document: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ID",
+            help="The document it is about: a document ID, a ZapSign signer token (the signer "
+            "the event names) or an OKdokument signature request ID [default: a new sample "
+            "document].",
+            show_default=False,
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="Send it here [default: the webhooks registered for it (ZapSign), the "
+            "request's sendInfoURL (OKdokument)].",
+            show_default=False,
+        ),
+    ] = None,
+    sandbox_url: SandboxUrl = None,
+) -> None:
+    """Send one documented event now, shaped like the provider's documented sample, and print
+    what each receiver answered. The document does not change: to move it, use
+    `esign sandbox sign`.
+
+    Example: esign sandbox trigger doc_signed --to http://127.0.0.1:8766/
+    """
+    from esign.ops import sandbox_admin
+    from esign.sandbox.okdokument.signing import EVENTS as OKDOKUMENT_EVENTS
+    from esign.sandbox.zapsign.events import EVENTS as ZAPSIGN_EVENTS
+
+    if event not in (*ZAPSIGN_EVENTS, *OKDOKUMENT_EVENTS):
+        known = ", ".join((*ZAPSIGN_EVENTS, *OKDOKUMENT_EVENTS))
+        raise UsageError(f"no documented event {event!r}", hint=f"use one of {known}")
+    if to is not None:
+        from esign.ops.webhooks import check_url
+
+        check_url(to, "--to")
+    app_ctx = app_context()
+    url = sandbox_admin.sandbox_url(app_ctx.env, sandbox_url)
+    result = sandbox_admin.trigger(app_ctx, url, event, some_id=document, to=to)
+    output = app_ctx.output
+    if output.json_mode:
+        output.write_json(result)
+        return
+    from esign.core.output.terminal import for_terminal
+
+    lines = [f"{result.get('provider')} {event} for document {result.get('document_id')}"]
+    for sent in result.get("deliveries") or []:
+        answer = sent.get("status") or sent.get("error")
+        lines.append(f"  -> {sent.get('url')}: {answer}")
+    app_ctx.streams.stdout.write("".join(for_terminal(line) + "\n" for line in lines))
 
 
 @command(app, "demo")

@@ -17,6 +17,7 @@ from esign.core.config.settings import SECRET_ENV, Settings, resolve_settings
 from esign.core.output.streams import IOStreams
 
 if TYPE_CHECKING:
+    from esign.core.config.catalog import ProviderCatalog
     from esign.core.config.credentials import Credentials, TokenCache
     from esign.core.config.file import Config
     from esign.core.config.secret import Secret
@@ -46,6 +47,9 @@ class AppContext:
     # What the rate limiter paces by: never set back by a change of the wall clock.
     monotonic: Callable[[], float] = time.monotonic
     keyring_backend: Any = None
+    # The providers esign knows (esign.providers.registry), handed in by the command layer:
+    # core never imports the providers.
+    catalog: ProviderCatalog | None = None
     _settings: Settings | None = field(default=None, init=False)
     _credentials: Credentials | None = field(default=None, init=False)
     _config: Config | None = field(default=None, init=False)
@@ -54,7 +58,12 @@ class AppContext:
     _limiter: RateLimiter | None = field(default=None, init=False)
 
     @classmethod
-    def create(cls, flags: GlobalFlags, overrides: ContextOverrides | None) -> AppContext:
+    def create(
+        cls,
+        flags: GlobalFlags,
+        overrides: ContextOverrides | None,
+        catalog: ProviderCatalog | None = None,
+    ) -> AppContext:
         overrides = overrides or ContextOverrides()
         env = overrides.env if overrides.env is not None else dict(os.environ)
         streams = overrides.streams or IOStreams.from_system(env, force_tty=overrides.force_tty)
@@ -66,6 +75,7 @@ class AppContext:
             clock=overrides.clock or time.time,
             monotonic=overrides.clock or time.monotonic,
             keyring_backend=overrides.keyring,
+            catalog=catalog,
         )
 
     @property
@@ -101,14 +111,9 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            from esign.core.config.limits import check_environment
-
-            check_environment(  # bounded like the flags
-                self.env,
-                timeout_flag=self.flags.timeout is not None,
-                attempts_flag=self.flags.max_attempts is not None,
-            )
-            self._settings = resolve_settings(self.flags, self.env, self.config)
+            if self.catalog is None:  # pragma: no cover - every command layer passes one
+                raise RuntimeError("AppContext has no provider catalog")
+            self._settings = resolve_settings(self.flags, self.env, self.config, self.catalog)
         return self._settings
 
     @property
@@ -223,10 +228,10 @@ class AppContext:
         found.extend(proxy_passwords(self.env, self.flags.proxy))
         if self._network is not None:
             found.extend(self._network.secrets())
-        if self._settings is not None:
-            if self._settings.secret:
-                found.append(self._settings.secret.reveal())
-            found.extend(self._settings.extra_secrets)
+        if self._settings is not None and self._settings.secret:
+            found.append(self._settings.secret.reveal())
+        # Secrets obtained at run time (exchanged tokens) are Secret objects too: redaction
+        # (esign.core.redact) learned each one when it was made.
         return found
 
     def token_cache(self) -> TokenCache | None:

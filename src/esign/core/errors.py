@@ -1,4 +1,4 @@
-"""Errors and exit codes (DESIGN §5).
+"""Errors and exit codes (ARCHITECTURE.md §5).
 
 Every failure a user can cause or meet is an `EsignError` subclass carrying its exit code, so
 the command layer has one place that turns it into a stderr line (and JSON with --json).

@@ -1,4 +1,4 @@
-"""Redaction of secrets from anything esign writes about HTTP traffic (DESIGN §3, §6)."""
+"""Redaction of secrets from anything esign writes about HTTP traffic (ARCHITECTURE.md §3, §6)."""
 
 from __future__ import annotations
 

@@ -40,9 +40,9 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     if _received:
         return  # already stopping: let the cleanup finish
     _received.append(signum)
-    # From now on the system itself ignores them: while the interpreter shuts down, Python
-    # puts back the default action of every signal it handled (not of an ignored one), and a
-    # second Ctrl-C landing then would end the process by the signal, not its exit code.
+    # Ignored from now on at the OS level, not only here: the interpreter puts its own
+    # handlers back to the default as it exits, and a Ctrl-C pressed again during that
+    # would kill the process with the signal instead of the exit code cleanup chose.
     for other in NAMES:
         if signal.getsignal(other) is _handler:
             signal.signal(other, signal.SIG_IGN)

@@ -1,4 +1,5 @@
-"""The normalized status vocabularies (DESIGN §4): tiny, so `--help` can name them cheaply."""
+"""The normalized status vocabularies (ARCHITECTURE.md §4): tiny, so `--help` can name them
+cheaply."""
 
 DOCUMENT_STATUSES: tuple[str, ...] = (
     "processing",

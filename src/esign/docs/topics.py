@@ -132,6 +132,10 @@ FILES: list[tuple[str, str]] = [
 
 def topic_text(name: str) -> str | None:
     """A topic as terminal text, or None if there is no such topic."""
+    if name == "providers":
+        from esign.providers.registry import describe
+
+        return describe()
     if name == "environment":
         width = max(len(k) for k, _ in ENVIRONMENT)
         lines = [f"  {k:<{width}}  {v}" for k, v in ENVIRONMENT]
@@ -147,4 +151,4 @@ def topic_text(name: str) -> str | None:
     return None
 
 
-TOPICS = ("environment", "exit-codes", "formatting", "files")
+TOPICS = ("environment", "exit-codes", "formatting", "files", "providers")

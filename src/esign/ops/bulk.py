@@ -91,7 +91,12 @@ def run_pool(
     running = len(threads)
     try:
         while running:
-            item = done.get()
+            try:
+                # A short wait, again and again: a signal the kernel hands to a worker thread
+                # reaches Python's handler only when the main thread runs again.
+                item = done.get(timeout=0.2)
+            except queue.Empty:
+                continue
             if item is None:
                 running -= 1
                 continue

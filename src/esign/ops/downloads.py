@@ -37,6 +37,7 @@ class DownloadJob:
     wait: tuple[float, float] | None  # (timeout, interval) with --wait
     any_state: bool = False
     attachment: str | None = None
+    with_audit: bool = False  # the activity report beside each file (ops/audit.py)
 
     def options(self, target: Target, **more: Any) -> DownloadOptions:
         return DownloadOptions(
@@ -124,6 +125,10 @@ def run_downloads(app: AppContext, job: DownloadJob) -> None:
             hint="drop --wait; `esign doc wait ID --until final` waits for processing",
             provider=provider.name,
         )
+    if job.with_audit:
+        from esign.ops.audit import check_beside
+
+        check_beside(provider, ids[0], target)
     if len(ids) == 1:
         try:
             _download_one(app, provider, ids[0], target, job)
@@ -150,6 +155,10 @@ def _download_one(
             raise failure
     opts = job.options(target, progress=not app.flags.quiet)
     result = provider.download(document_id, opts, app.streams)
+    if job.with_audit:
+        from esign.ops.audit import add_report
+
+        add_report(app, provider, document_id, result, force=job.force)
     if result.path == "-":
         # stdout carries the document itself; the summary must not corrupt it.
         app.output.info(json.dumps(result.to_dict()))
@@ -180,7 +189,12 @@ def _download_many(
                 cancel=cancel,
                 claim=name,
             )
-            return provider.download(document_id, opts, app.streams)
+            result = provider.download(document_id, opts, app.streams)
+            if job.with_audit:
+                from esign.ops.audit import add_report
+
+                add_report(app, provider, document_id, result, force=job.force, cancel=cancel)
+            return result
         finally:
             name.release()
 

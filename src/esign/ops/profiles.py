@@ -6,26 +6,34 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from esign.core.config.catalog import ProviderInfo
 from esign.core.config.credentials import CredentialStoreError
 from esign.core.config.file import Config, Profile, update_config
 from esign.core.config.secret import Secret
-from esign.core.config.settings import (
-    PROVIDER_SECRET,
-    PROVIDER_SETTING_ENV,
-    PROVIDERS,
-    SECRET_ENV,
-    Settings,
-)
+from esign.core.config.settings import PROVIDER_SETTING_ENV, SECRET_ENV, Settings
 from esign.core.context import AppContext
 from esign.core.errors import AuthError, UsageError
 from esign.core.http.client import mask_query, validate_base_url
 from esign.core.models import Record, Records
 
 PROFILE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
-DEFAULT_BASE_URLS = {
-    "okdokument": "https://api.okdokument.com/JSON",
-    "zapsign": "https://api.zapsign.com.br/api/v1",
-}
+
+
+def provider_info(name: str) -> ProviderInfo:
+    """A provider esign knows (built in or a plug-in), or exit 2 listing them."""
+    from esign.providers.registry import REGISTRY
+
+    info = REGISTRY.info(name.strip().lower())
+    if info is None:
+        raise UsageError(f"unknown provider {name!r}", hint=f"one of {', '.join(REGISTRY.names())}")
+    return info
+
+
+def default_base_url(provider: str) -> str | None:
+    from esign.providers.registry import REGISTRY
+
+    info = REGISTRY.info(provider)
+    return info.default_base_url if info else None
 
 
 @dataclass(frozen=True)
@@ -49,15 +57,12 @@ def check_name(name: str) -> str:
 
 def add_profile(app: AppContext, spec: ProfileSpec) -> Record:
     check_name(spec.name)
-    provider = spec.provider.lower()
-    if provider not in PROVIDERS:
-        raise UsageError(
-            f"unknown provider {spec.provider!r}", hint=f"one of {', '.join(PROVIDERS)}"
-        )
+    info = provider_info(spec.provider)
+    provider = info.name
     if spec.base_url:
         validate_base_url(spec.base_url, allow_http=spec.allow_http)
-    elif provider not in DEFAULT_BASE_URLS:
-        raise UsageError(f"{provider} has no public API host: give --base-url")
+    elif info.default_base_url is None:
+        raise UsageError(f"{info.title} has no public API host: give --base-url")
     unknown = set(spec.settings) - set(PROVIDER_SETTING_ENV)
     if unknown:
         raise UsageError(f"unknown profile setting {sorted(unknown)[0]!r}")
@@ -94,7 +99,7 @@ def list_profiles(app: AppContext) -> Records:
         {
             "name": p.name,
             "provider": p.provider,
-            "base_url": _shown_url(p.base_url or DEFAULT_BASE_URLS.get(p.provider)),
+            "base_url": _shown_url(p.base_url or default_base_url(p.provider)),
             "default": p.name == config.default_profile,
         }
         for p in sorted(config.profiles.values(), key=lambda p: p.name)
@@ -118,7 +123,7 @@ def show_profile(app: AppContext, name: str, config: Config | None = None) -> Re
     fields: dict[str, Any] = {
         "name": profile.name,
         "provider": profile.provider,
-        "base_url": _shown_url(profile.base_url or DEFAULT_BASE_URLS.get(profile.provider)),
+        "base_url": _shown_url(profile.base_url or default_base_url(profile.provider)),
         "default": profile.name == config.default_profile,
         **dict(profile.settings),
     }
@@ -256,7 +261,7 @@ def write_sandbox_profiles(
             data.setdefault("default_profile", name)
 
         update_config(app.env, change)
-        secret_name = PROVIDER_SECRET[provider]
+        secret_name = provider_info(provider).credential
         app.credentials.store(name, secret_name, info[secret_name], insecure=insecure)
         with contextlib.suppress(CredentialStoreError):
             app.credentials.keyring.delete(name, "access_token")
@@ -277,7 +282,7 @@ def login_profile(app: AppContext) -> tuple[str, str]:
             "no profile to log in to", hint="create one with `esign profile add` or give --profile"
         )
     profile = _profile(app.config, settings_profile)
-    return profile.name, PROVIDER_SECRET[profile.provider]
+    return profile.name, provider_info(profile.provider).credential
 
 
 def login(app: AppContext, secret: str, *, insecure: bool) -> Record:
@@ -351,7 +356,7 @@ def status(app: AppContext) -> tuple[Record, bool]:
     row("provider", settings.provider, settings.sources.get("provider"))
     row(
         "base_url",
-        _shown_url(settings.base_url or DEFAULT_BASE_URLS.get(settings.provider)),
+        _shown_url(settings.base_url or default_base_url(settings.provider)),
         settings.sources.get("base_url"),
     )
     row("timeout", settings.timeout, settings.sources.get("timeout"))

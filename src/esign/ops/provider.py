@@ -22,6 +22,7 @@ def provider_for(app: AppContext) -> Provider:
         lambda auth: app.http_client(base_url, auth, cls.documented_rate),
         app.load_secret,
         app.token_cache,
+        clock=app.clock,
     )
 
 

@@ -32,17 +32,29 @@ def sign(
     signer_token: str | None = None,
 ) -> dict[str, Any]:
     """Have the sandbox's signer sign (or cancel) a document, request or signer."""
+    body = {
+        "id": some_id,
+        "action": action,
+        "signer_name": signer_name,
+        "signer_token": signer_token,
+    }
+    return _post(app, url, "sign", body)
+
+
+def trigger(
+    app: AppContext, url: str, event: str, *, some_id: str | None, to: str | None
+) -> dict[str, Any]:
+    """Have the sandbox send one documented event now (to `to`, or the registered receivers)."""
+    return _post(app, url, "trigger", {"event": event, "id": some_id, "to": to})
+
+
+def _post(app: AppContext, url: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
     http = app.plain_http_client(url)
     try:
         response = http.request(
             "POST",
-            http.url("_sandbox", "sign"),
-            json={
-                "id": some_id,
-                "action": action,
-                "signer_name": signer_name,
-                "signer_token": signer_token,
-            },
+            http.url("_sandbox", action),
+            json=body,
             idempotent=False,
             headers=_token_header(app.env),
         )
@@ -50,16 +62,16 @@ def sign(
         err.hint = f"is `esign sandbox serve` running at {url}? (set ESIGN_SANDBOX_URL)"
         raise
     try:
-        body = response.json()
+        answer = response.json()
     except ValueError:
         raise MalformedResponseError(f"{url} did not answer like an esign sandbox") from None
     if response.status_code != 200:
-        message = body.get("error") if isinstance(body, dict) else None
+        message = answer.get("error") if isinstance(answer, dict) else None
         raise error_for_status(
             response.status_code,
             f"sandbox: {message or f'HTTP {response.status_code}'}",
             provider="sandbox",
         )
-    if not isinstance(body, dict):
+    if not isinstance(answer, dict):
         raise MalformedResponseError(f"{url} did not answer like an esign sandbox")
-    return body
+    return answer

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from esign.core.config.flags import GlobalFlags
 from esign.core.context import AppContext
@@ -17,7 +18,15 @@ from esign.core.files.target import Target
 from esign.core.models import Document, Model, Outcome, SignatureRequest
 from esign.ops import sandbox_admin
 from esign.ops.provider import provider_for
-from esign.providers.options import CreateRequestOptions, DownloadOptions, SignerSpec
+from esign.providers.options import (
+    CreateRequestOptions,
+    DownloadOptions,
+    SignerOptions,
+    SignerSpec,
+)
+
+if TYPE_CHECKING:
+    from esign.providers.base import Provider
 
 DEMO_PROVIDERS = ("okdokument", "zapsign")
 
@@ -44,7 +53,9 @@ def run_demo(app: AppContext, out_dir: str | None, provider_name: str = "okdokum
         flags = GlobalFlags(
             json=app.flags.json, output=app.flags.output, debug=app.flags.debug, quiet=True
         )
-        demo = AppContext(flags=flags, env=env, streams=app.streams, sleep=app.sleep)
+        demo = AppContext(
+            flags=flags, env=env, streams=app.streams, sleep=app.sleep, catalog=app.catalog
+        )
         say = app.output.info
         provider = provider_for(demo)
         say(f"Sandbox started at {running.url} ({provider.title} emulator, demo API key).")
@@ -71,6 +82,8 @@ def run_demo(app: AppContext, out_dir: str | None, provider_name: str = "okdokum
             assert isinstance(created, SignatureRequest)
             _show(app, created)
             document_id = created.document_id or ""
+            if provider_name == "zapsign":
+                _add_second_signer(app, provider, document_id)
 
             say(f"\n$ esign sandbox sign {document_id}    # the signer presses Submit")
             signed = sandbox_admin.sign(
@@ -98,6 +111,15 @@ def run_demo(app: AppContext, out_dir: str | None, provider_name: str = "okdokum
             demo.close()
     finally:
         running.stop()
+
+
+def _add_second_signer(app: AppContext, provider: Provider, document_id: str) -> None:
+    """A signer added after the request went out (ZapSign): the sandbox signs for both."""
+    app.output.info(
+        f"\n$ esign signer add {document_id} --name 'Second Signer' --email second@example.com"
+    )
+    opts = SignerOptions(name="Second Signer", email="second@example.com")
+    _show(app, provider.add_signer(document_id, opts).model)
 
 
 def _show(app: AppContext, model: Model) -> None:

@@ -8,14 +8,30 @@ with a message that says what to use instead.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
+from esign.core.config.catalog import CredentialName
 from esign.core.config.secret import Secret
 from esign.core.config.settings import SECRET_ENV, Settings
 from esign.core.errors import AuthError, EsignError, RejectedError, UnsupportedError
 from esign.core.http.ratelimit import Rate
-from esign.core.models import Deletion, Document, Outcome, PresignedUrl, SignatureRequest
+from esign.core.models import (
+    Account,
+    Attachment,
+    AuditTrail,
+    Deletion,
+    Document,
+    Outcome,
+    PresignedUrl,
+    SignatureRequest,
+    SignatureRequestCanceled,
+    Signer,
+    SignerList,
+    TemplateList,
+    Webhooks,
+)
 from esign.core.output.streams import IOStreams
 
 if TYPE_CHECKING:
@@ -27,10 +43,15 @@ if TYPE_CHECKING:
     from esign.core.http.client import AuthHook, HttpClient
     from esign.core.models import DownloadResult
     from esign.providers.options import (
+        AttachOptions,
+        CancelOptions,
         CreateRequestOptions,
+        CreateWebhookOptions,
         DownloadOptions,
         FileChoice,
         ListOptions,
+        SignerOptions,
+        TemplateListOptions,
         UpdateRequestOptions,
         UploadOptions,
     )
@@ -43,11 +64,15 @@ class Provider:
     name: ClassVar[str]
     title: ClassVar[str]
     default_base_url: ClassVar[str]
+    credential: ClassVar[CredentialName]  # the secret it authenticates with
     # False for a document store (IndexHealth): nothing is ever "signed" there.
     has_signing_state: ClassVar[bool] = True
     # The rate limit the provider documents, which esign paces under unless told otherwise
     # (esign.core.http.ratelimit); None: none documented.
     documented_rate: ClassVar[Rate | None] = None
+    # Account webhooks (`esign webhook create|delete`), or what a provider offers instead.
+    has_webhooks: ClassVar[bool] = False
+    webhook_alternative: ClassVar[str] = "poll with `esign doc wait ID` until it is signed"
 
     def __init__(
         self,
@@ -55,8 +80,10 @@ class Provider:
         http_factory: HttpFactory,
         secret_loader: Callable[[], Secret | None] | None = None,
         token_cache_factory: Callable[[], TokenCache | None] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
+        self.clock = clock  # the app's clock: tests move it instead of sleeping
         self._http_factory = http_factory
         self._http: HttpClient | None = None
         self._secret_loader = secret_loader
@@ -65,6 +92,12 @@ class Provider:
         self._token_cache_resolved = False
         # Bulk downloads share one provider across threads: one session, one Retry-After gate.
         self._lock = threading.RLock()
+
+    def obtained_secret(self, value: str) -> Secret:
+        """Every secret a provider obtains at run time (an exchanged token) goes through here:
+        held as a `Secret`, it never prints itself and is masked in everything this process
+        writes (redaction learns it when it is made)."""
+        return Secret(value)
 
     @property
     def token_cache(self) -> TokenCache | None:
@@ -140,7 +173,7 @@ class Provider:
     def unsupported(self, what: str, instead: str | None = None) -> UnsupportedError:
         return UnsupportedError(f"{self.title} has no {what}", hint=instead, provider=self.name)
 
-    # -- operations (DESIGN command tree); each provider overrides what it supports -----------
+    # -- operations (ARCHITECTURE.md §10); each provider overrides what it supports -----------
 
     def create_request(self, opts: CreateRequestOptions) -> Outcome[SignatureRequest]:
         raise self.unsupported("signature requests")
@@ -191,6 +224,55 @@ class Provider:
         """Where a document's file is, from what its list item says, when that is enough to
         fetch it: one request per document fewer. None: ask `download_source`."""
         return None
+
+    def cancel_request(
+        self, request_id: str, opts: CancelOptions
+    ) -> Outcome[SignatureRequestCanceled]:
+        raise self.unsupported("signature requests")
+
+    # -- signers (ZapSign) -----------------------------------------------------------------
+
+    def list_signers(self, document_id: str) -> Outcome[SignerList]:
+        raise self.unsupported("signer management")
+
+    def add_signer(self, document_id: str, opts: SignerOptions) -> Outcome[Signer]:
+        raise self.unsupported("signer management")
+
+    def update_signer(self, signer_id: str, opts: SignerOptions) -> Outcome[Signer]:
+        raise self.unsupported("signer management")
+
+    def remind_signer(self, signer_id: str, via: str) -> Outcome[Signer]:
+        raise self.unsupported("signer reminders")
+
+    def remove_signer(self, signer_id: str) -> Outcome[Deletion]:
+        raise self.unsupported("signer management")
+
+    # -- a document's history, attachments; templates; the account -----------------------
+
+    def audit_trail(self, document_id: str) -> Outcome[AuditTrail]:
+        raise self.unsupported("document activity history")
+
+    def audit_report_source(self, document_id: str) -> DownloadSource:
+        """Where the activity report PDF is, for `doc audit -o` and `download --with-audit`."""
+        raise self.unsupported("document activity history")
+
+    def attach(self, document_id: str, opts: AttachOptions) -> Outcome[Attachment]:
+        raise self.unsupported("document attachments")
+
+    def list_templates(self, opts: TemplateListOptions) -> Outcome[TemplateList]:
+        raise self.unsupported("templates")
+
+    def account(self) -> Outcome[Account]:
+        raise self.unsupported("account information")
+
+    def no_webhooks(self) -> UnsupportedError:
+        return self.unsupported("account webhooks", self.webhook_alternative)
+
+    def create_webhook(self, opts: CreateWebhookOptions) -> Outcome[Webhooks]:
+        raise self.no_webhooks()
+
+    def delete_webhook(self, webhook_id: str) -> Outcome[Deletion]:
+        raise self.no_webhooks()
 
     def not_signed(self, document: Document) -> EsignError:
         """Why the document's file is not "the signed one" (exit 6): its state, said as the

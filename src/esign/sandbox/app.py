@@ -38,6 +38,7 @@ from esign.sandbox.okdokument import (
     OKdokumentStore,
 )
 from esign.sandbox.okdokument import PREFIX as OKDOKUMENT_PREFIX
+from esign.sandbox.okdokument.signing import EVENTS as OKDOKUMENT_EVENTS
 from esign.sandbox.state import SharedState, Traffic
 from esign.sandbox.zapsign import (
     DEMO_API_TOKEN,
@@ -47,7 +48,8 @@ from esign.sandbox.zapsign import (
     ZapSignStore,
 )
 from esign.sandbox.zapsign import PREFIX as ZAPSIGN_PREFIX
-from esign.sandbox.zapsign.store import DOCUMENTED_LIMIT
+from esign.sandbox.zapsign.events import EVENTS as ZAPSIGN_EVENTS
+from esign.sandbox.zapsign.store import DOCUMENTED_LIMIT, Webhook
 
 
 @dataclass
@@ -59,6 +61,8 @@ class Sandbox:
     admin_token: str | None = None
     # ZapSign's per-token limit (`sandbox serve --rate`): its documented 500/m unless given.
     zapsign_rate: Limit | None = DOCUMENTED_LIMIT
+    # `esign sandbox serve --webhook-url`: a receiver for every provider's events from the start.
+    webhook_url: str | None = None
     shared: SharedState = field(default_factory=SharedState)
     faults: FaultInjector = field(init=False)
     okdokument: OKdokumentApi = field(init=False)
@@ -70,6 +74,18 @@ class Sandbox:
         self.okdokument = OKdokumentApi(OKdokumentStore(self.shared))
         self.zapsign = ZapSignApi(ZapSignStore(self.shared, rate=self.zapsign_rate))
         self.indexhealth = IndexHealthApi(IndexHealthStore(self.shared))
+        if self.webhook_url:
+            self.register_receiver(self.webhook_url)
+
+    def register_receiver(self, url: str) -> None:
+        """ZapSign: an account webhook of the demo account for every document event (type
+        ""); OKdokument, which has no account webhooks: the sendInfoURL of requests that
+        name none."""
+        store = self.zapsign.store
+        store.webhooks.append(
+            Webhook(next(store.webhook_ids), DEMO_API_TOKEN, url, "", None, headers=[])
+        )
+        self.okdokument.store.default_send_info_url = url
 
     def credentials(self, origin: str) -> dict[str, dict[str, Any]]:
         """What `sandbox serve` prints: per provider, the base URL and demo credentials."""
@@ -116,6 +132,24 @@ class Sandbox:
             "status": 404,
         }
 
+    async def trigger(
+        self, request: Request, event: str, some_id: str | None, to: str | None
+    ) -> dict[str, Any]:
+        """Send one documented event now, by the provider whose event it is."""
+        if event in OKDOKUMENT_EVENTS:
+            if some_id and self.zapsign.store.find(some_id):
+                return {"error": f"{some_id} is a ZapSign document or signer", "status": 400}
+            return await self.okdokument.trigger(event, some_id, to)
+        if event in ZAPSIGN_EVENTS:
+            if some_id and self.okdokument.store.find_for_signing(some_id):
+                return {"error": f"{some_id} is an OKdokument document or request", "status": 400}
+            return await self.zapsign.trigger(request, event, some_id, to)
+        return {
+            "error": f"no documented event {event!r}: ZapSign has {', '.join(ZAPSIGN_EVENTS)}; "
+            f"OKdokument's callback reports {', '.join(OKDOKUMENT_EVENTS)}",
+            "status": 400,
+        }
+
 
 def create_app(sandbox: Sandbox | None = None) -> Starlette:
     sandbox = sandbox or Sandbox()
@@ -136,6 +170,18 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
             action,
             str(body.get("signer_name") or "Sandbox Signer"),
             str(body["signer_token"]) if body.get("signer_token") else None,
+        )
+        if "error" in result:
+            return JSONResponse({"error": result["error"]}, status_code=int(result["status"]))
+        return JSONResponse(result)
+
+    async def trigger(request: Request) -> Response:
+        body = await _body(request)
+        to = str(body.get("to") or "") or None
+        if to is not None and not to.startswith(("http://", "https://")):
+            return JSONResponse({"error": "to is an http:// or https:// URL"}, status_code=400)
+        result = await sandbox.trigger(
+            request, str(body.get("event") or ""), str(body.get("id") or "") or None, to
         )
         if "error" in result:
             return JSONResponse({"error": result["error"]}, status_code=int(result["status"]))
@@ -207,6 +253,7 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
         routes=[
             Route("/_sandbox/health", health, methods=["GET"]),
             Route("/_sandbox/sign", sign, methods=["POST"]),
+            Route("/_sandbox/trigger", trigger, methods=["POST"]),
             Route("/_sandbox/faults", faults, methods=["GET", "POST", "PUT", "DELETE"]),
             Route("/_sandbox/journal", journal, methods=["GET"]),
             Route("/_sandbox/callbacks", callbacks, methods=["GET"]),

@@ -21,6 +21,21 @@ async def post_callback(
 ) -> bool:
     """POST JSON to the receiver's URL (with only the headers it registered); True when it
     answered one of `success` (default: any 2xx)."""
+    record = await deliver(shared, provider, url, payload, headers=headers)
+    if record.status is None:
+        return False
+    return record.status in success if success else 200 <= record.status < 300
+
+
+async def deliver(
+    shared: SharedState,
+    provider: str,
+    url: str,
+    payload: Any,
+    *,
+    headers: dict[str, str] | None = None,
+) -> CallbackRecord:
+    """One POST, recorded; the record says what the receiver answered (or why nothing)."""
     import httpx
 
     status: int | None = None
@@ -31,7 +46,6 @@ async def post_callback(
             status = response.status_code
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"
-    shared.callbacks.append(CallbackRecord(provider, url, payload, status, error, time.time()))
-    if status is None:
-        return False
-    return status in success if success else 200 <= status < 300
+    record = CallbackRecord(provider, url, payload, status, error, time.time())
+    shared.callbacks.append(record)
+    return record

@@ -1,4 +1,4 @@
-"""Fault injection, beside the routes rather than inside them (DESIGN §8).
+"""Fault injection, beside the routes rather than inside them (ARCHITECTURE.md §8).
 
 A fault rule matches requests by provider prefix, method and path pattern, and fires a given
 number of times (or with a probability drawn from a seeded generator, so runs repeat):

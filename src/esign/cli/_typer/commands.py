@@ -3,7 +3,7 @@
 Users put output flags after the command (`esign doc info ID --json`), so each command carries
 the shared flags itself (like cobra's persistent flags in gh); the root and each group take
 them too, before the command name. The last one given wins. `EsignCommand.invoke` builds the
-`AppContext` and turns any `EsignError` into one stderr line and its exit code (DESIGN §5);
+`AppContext` and turns any `EsignError` into one stderr line and its exit code (ARCHITECTURE.md §5);
 `EsignRootGroup.main` does the same for click's own usage errors, so every failure a user can
 meet goes through `report`.
 """
@@ -76,7 +76,9 @@ class EsignCommand(TyperCommand):
         state = ctx.find_object(RootState)
         before = state.flags if state else GlobalFlags()
         overrides = state.overrides if state else _overrides(ctx.find_root().obj)
-        app = AppContext.create(before.merge(after), overrides)
+        from esign.providers.registry import REGISTRY
+
+        app = AppContext.create(before.merge(after), overrides, REGISTRY)
         ctx.meta[APP_KEY] = app
         try:
             return super().invoke(ctx)
@@ -196,6 +198,18 @@ class EsignRootGroup(EsignGroup):
     carries), and command groups are listed from `esign.cli.groups` and imported on first
     use."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.help and "{providers}" in self.help:
+            # From the registry, so that a provider added there is named here too. Plug-ins
+            # are not looked up for this: that would read every package's metadata on --help.
+            from esign.providers.registry import builtin_titles
+
+            titles = ", ".join(builtin_titles())
+            self.help = self.help.replace(
+                "{providers}", f"{titles}; plug-ins: esign help providers"
+            )
+
     def invoke(self, ctx: click.Context) -> Any:
         if not gc.isenabled():  # paused for start-up by the entry point (esign.cli.main)
             # What start-up built lives until exit: out of the collector's sight from here.
@@ -277,7 +291,9 @@ def _report_usage(err: Any, argv: list[str], obj: Any) -> int:
     from esign.core.errors import UsageError
 
     flags = GlobalFlags(json="--json" in argv, debug="--debug" in argv)
-    app = AppContext.create(flags, _overrides(obj))
+    from esign.providers.registry import REGISTRY
+
+    app = AppContext.create(flags, _overrides(obj), REGISTRY)
     path = err.ctx.command_path if err.ctx is not None else "esign"
     message = err.format_message().rstrip(".") if hasattr(err, "format_message") else str(err)
     report(app, UsageError(message[:1].lower() + message[1:], hint=f"try '{path} --help'"))
@@ -303,7 +319,11 @@ def report(app: AppContext, err: EsignError) -> None:
 
     secrets = app.known_secrets()
     if app.debug:
-        app.streams.stderr.write(scrub(traceback.format_exc(), secrets))
+        from esign.core.output.terminal import for_terminal
+
+        # A provider's words reach the traceback through the exception's message.
+        lines = scrub(traceback.format_exc(), secrets).splitlines()
+        app.streams.stderr.write("".join(for_terminal(line) + "\n" for line in lines))
     err.message = scrub(err.message, secrets)
     if err.provider_message:
         err.provider_message = scrub(err.provider_message, secrets)

@@ -1,4 +1,4 @@
-"""Where secrets live: the OS keyring, or a 0600 file the user asked for (DESIGN §3).
+"""Where secrets live: the OS keyring, or a 0600 file the user asked for (ARCHITECTURE.md §3).
 
 Every keyring call runs on a worker thread with a deadline, so a hung Secret Service (a locked
 desktop session, a D-Bus that never answers) cannot hang the CLI. Nothing here is used when the

@@ -1,4 +1,4 @@
-"""The config file: profiles and settings, never secrets (DESIGN §2)."""
+"""The config file: profiles and settings, never secrets (ARCHITECTURE.md §2)."""
 
 from __future__ import annotations
 
@@ -41,11 +41,13 @@ class Config:
 # What each known key of config.toml holds. A wrong type is an error naming the key: a string
 # "false" for allow_http used to enable plain HTTP (any non-empty string is true). Keys not
 # listed pass through untouched, for settings a newer esign reads.
-TOP_LEVEL_TYPES: dict[str, type] = {"default_profile": str, "profiles": dict}
+TOP_LEVEL_TYPES: dict[str, type] = {"schema": int, "default_profile": str, "profiles": dict}
 PROFILE_TYPES: dict[str, type] = {
     "provider": str,
     "base_url": str,
     "allow_http": bool,
+    "proxy": str,
+    "ca_bundle": str,
     "rate": str,
     "client_id": str,
     "user_email": str,
@@ -79,6 +81,38 @@ def _check_type(path: Path, key: str, value: Any, kind: type) -> None:
             f"{_toml_type(value)} ({value!r})",
             hint="fix that line of the file (e.g. allow_http = true, without quotes)",
         )
+
+
+# The layout of config.toml this esign writes. A file without `schema` predates it (schema 0:
+# the same keys). A migration takes a file from version N to N + 1 in place; reading applies
+# them in memory, and the next edit writes the result. A newer file than this esign knows is
+# refused rather than misread.
+SCHEMA = 1
+
+
+def _schema_0_to_1(data: Any) -> None:
+    """Version 1 only adds the version itself: the keys are those of version 0."""
+
+
+MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _schema_0_to_1}
+
+
+def migrate(path: Path, data: Any) -> None:
+    """Bring `data` (a dict or a tomlkit document) to SCHEMA, in place."""
+    version = data.get("schema", 0)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise UsageError(f"config file {path}: schema must be a whole number, got {version!r}")
+    if version > SCHEMA:
+        raise UsageError(
+            f"config file {path} is schema {version}, written by a newer esign; this one reads "
+            f"up to schema {SCHEMA}",
+            hint="upgrade esign (pipx upgrade esign), or point ESIGN_CONFIG_DIR elsewhere",
+        )
+    while version < SCHEMA:
+        MIGRATIONS[version](data)
+        version += 1
+    if data.get("schema") != SCHEMA:
+        data["schema"] = SCHEMA
 
 
 def check_config(path: Path, data: Mapping[str, Any]) -> None:
@@ -122,6 +156,7 @@ def load_config(env: Mapping[str, str]) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config file {path} is not valid TOML: {exc}") from exc
     check_config(path, data)
+    migrate(path, data)
     profiles: dict[str, Profile] = {}
     for name, body in (data.get("profiles") or {}).items():
         if "provider" not in body:
@@ -200,6 +235,7 @@ def update_config(env: Mapping[str, str], change: Callable[[dict[str, Any]], Non
         except ParseError as exc:
             raise UsageError(f"config file {path} is not valid TOML: {exc}") from exc
         check_config(path, document)
+        migrate(path, document)
         change(document)
         written = tomlkit.dumps(document)
         write_private_file(path, written if text is not None else HEADER + written)

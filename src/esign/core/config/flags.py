@@ -108,6 +108,7 @@ class GlobalFlags:
             metavar="SECONDS",
             help="Connect/read timeout in seconds for each HTTP request [default: 30].",
             minimum=0.001,
+            maximum=86400,
         ),
     )
     max_attempts: int | None = field(

@@ -1,14 +1,13 @@
 """Bounds on the numbers users give through the environment: the same as the flags'.
 
 `ESIGN_TIMEOUT=nan` used to become a crash deep in the HTTP layer ("unexpected failure"), and
-`ESIGN_MAX_ATTEMPTS=1000000` was taken although `--max-attempts` stops at 20. Each is checked
-here before settings are resolved: exit 2, naming the variable.
+`ESIGN_MAX_ATTEMPTS=1000000` was taken although `--max-attempts` stops at 20. Settings
+resolution checks each with these: exit 2, naming the flag or variable.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 from esign.core.errors import UsageError
 
@@ -39,14 +38,3 @@ def attempts(raw: str, name: str) -> int:
     if not 1 <= value <= MAX_ATTEMPTS:
         raise UsageError(f"{name} must be from 1 to {MAX_ATTEMPTS}, got {raw!r}")
     return value
-
-
-def check_environment(
-    env: Mapping[str, str], *, timeout_flag: bool = False, attempts_flag: bool = False
-) -> None:
-    """ESIGN_TIMEOUT and ESIGN_MAX_ATTEMPTS within the bounds of their flags (unless the flag,
-    which wins, was given)."""
-    if env.get("ESIGN_TIMEOUT") and not timeout_flag:
-        seconds(env["ESIGN_TIMEOUT"], "ESIGN_TIMEOUT")
-    if env.get("ESIGN_MAX_ATTEMPTS") and not attempts_flag:
-        attempts(env["ESIGN_MAX_ATTEMPTS"], "ESIGN_MAX_ATTEMPTS")

@@ -1,7 +1,7 @@
 """A secret value that does not print itself.
 
 `repr`, `str` and f-strings of a `Secret` give a mask, so a secret that ends up in a log line,
-an exception message or a traceback's locals shows as `****` (DESIGN §3).
+an exception message or a traceback's locals shows as `****` (ARCHITECTURE.md §3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Settings resolution: flag > environment > profile > built-in default (DESIGN §2).
+"""Settings resolution: flag > environment > profile > built-in default (ARCHITECTURE.md §2).
 
 Every resolved value remembers where it came from, so `esign auth status` can show it and
 error messages can say which knob to turn.
@@ -10,19 +10,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from esign.core.config import limits
+from esign.core.config.catalog import ProviderCatalog, ProviderInfo
 from esign.core.config.file import Config, Profile
 from esign.core.config.flags import GlobalFlags
 from esign.core.config.secret import Secret
 from esign.core.errors import UsageError
 from esign.core.http.ratelimit import Rate, parse_rate
 
-PROVIDERS = ("okdokument", "zapsign", "indexhealth")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 3
 
 # Secret name per provider, and the environment variable that supplies it.
 SECRET_ENV = {"api_key": "ESIGN_API_KEY", "client_secret": "ESIGN_CLIENT_SECRET"}
-PROVIDER_SECRET = {"okdokument": "api_key", "zapsign": "api_key", "indexhealth": "client_secret"}
 
 # Non-secret provider settings a profile may hold, and their environment variables.
 PROVIDER_SETTING_ENV = {
@@ -55,22 +55,11 @@ class Settings:
     rate_given: bool = False
     provider_settings: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
-    # Secrets obtained at run time (exchanged access tokens), scrubbed like the configured one.
-    extra_secrets: list[str] = field(default_factory=list)
+    provider_info: ProviderInfo | None = None
 
 
 def env_flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in TRUE_WORDS
-
-
-def _number(raw: str, name: str, kind: type[float] | type[int]) -> float:
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise UsageError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise UsageError(f"{name} must be greater than zero, got {raw!r}")
-    return value
 
 
 def select_profile(
@@ -96,7 +85,9 @@ def select_profile(
     return name, profile, source
 
 
-def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config) -> Settings:
+def resolve_settings(
+    flags: GlobalFlags, env: Mapping[str, str], config: Config, catalog: ProviderCatalog
+) -> Settings:
     sources: dict[str, str] = {}
 
     # An explicit --profile beats the environment as a whole: aws users were burned for years
@@ -131,16 +122,17 @@ def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config)
             "and ESIGN_API_KEY, or choose a profile with --profile",
         )
     provider = str(provider).strip().lower()
-    if provider not in PROVIDERS:
+    info = catalog.info(provider)
+    if info is None:
         raise UsageError(
-            f"unknown provider {provider!r}", hint=f"choose one of {', '.join(PROVIDERS)}"
+            f"unknown provider {provider!r}", hint=f"choose one of {', '.join(catalog.names())}"
         )
 
     base_url = pick("base_url", "ESIGN_BASE_URL")
     if base_url is not None:
         base_url = str(base_url).rstrip("/")
 
-    secret_name = PROVIDER_SECRET[provider]
+    secret_name: str = info.credential
     secret: Secret | None = None
     secret_env = SECRET_ENV[secret_name]
     if use_env and env.get(secret_env):
@@ -148,9 +140,12 @@ def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config)
         sources[secret_name] = f"env {secret_env}"
 
     if flags.timeout is not None:
-        timeout, sources["timeout"] = flags.timeout, "flag --timeout"
+        # Checked here too: without Typer's fast coercion (esign.cli._typer.private), the
+        # flag's value arrives unchecked for nan.
+        timeout = limits.seconds(repr(flags.timeout), "--timeout")
+        sources["timeout"] = "flag --timeout"
     elif env.get("ESIGN_TIMEOUT"):
-        timeout = _number(env["ESIGN_TIMEOUT"], "ESIGN_TIMEOUT", float)
+        timeout = limits.seconds(env["ESIGN_TIMEOUT"], "ESIGN_TIMEOUT")
         sources["timeout"] = "env ESIGN_TIMEOUT"
     else:
         timeout, sources["timeout"] = DEFAULT_TIMEOUT, "default"
@@ -158,7 +153,7 @@ def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config)
     if flags.max_attempts is not None:
         attempts, sources["max_attempts"] = flags.max_attempts, "flag --max-attempts"
     elif env.get("ESIGN_MAX_ATTEMPTS"):
-        attempts = int(_number(env["ESIGN_MAX_ATTEMPTS"], "ESIGN_MAX_ATTEMPTS", int))
+        attempts = limits.attempts(env["ESIGN_MAX_ATTEMPTS"], "ESIGN_MAX_ATTEMPTS")
         sources["max_attempts"] = "env ESIGN_MAX_ATTEMPTS"
     else:
         attempts, sources["max_attempts"] = DEFAULT_MAX_ATTEMPTS, "default"
@@ -195,4 +190,5 @@ def resolve_settings(flags: GlobalFlags, env: Mapping[str, str], config: Config)
         rate_given="rate" in sources,
         provider_settings=provider_settings,
         sources=sources,
+        provider_info=info,
     )

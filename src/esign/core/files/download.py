@@ -1,4 +1,4 @@
-"""Streamed, atomic downloads (DESIGN §7); knows nothing of providers.
+"""Streamed, atomic downloads (ARCHITECTURE.md §7); knows nothing of providers.
 
 The body goes to a new temporary file beside the target (esign.core.files.partfiles) and is moved
 into place only once it is complete, so a failure, a short body or Ctrl-C never leaves a file
@@ -588,6 +588,10 @@ def _copy(
                 advance(len(chunk))
         if held is not None:
             raise _not_the_promised_type(held)
+        if cancel is not None and cancel.is_set():
+            # Stopping shuts the socket down under the read: a body with no length of its own
+            # then simply ends, and must not pass for a complete file.
+            raise InterruptedByUser("interrupted; the partial download was removed")
     except httpx.TransportError as exc:
         stopped = cancel is not None and cancel.is_set()
         if keep and not stopped:

@@ -1,4 +1,5 @@
-"""File names from servers, made safe and kept within what file systems take (DESIGN §7)."""
+"""File names from servers, made safe and kept within what file systems take
+(ARCHITECTURE.md §7)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Temporary download files: created so that nothing planted or raced is written through,
-and known to the process so that whatever stops esign removes them all (DESIGN §7).
+and known to the process so that whatever stops esign removes them all (ARCHITECTURE.md §7).
 
 Each download writes to its own new file beside the target, `NAME.XXXXXXXX.part`, created
 with O_CREAT|O_EXCL (never an existing file, never through a symlink someone planted there),

@@ -1,4 +1,4 @@
-"""The HTTP session every provider uses (DESIGN §6).
+"""The HTTP session every provider uses (ARCHITECTURE.md §6).
 
 httpx with its own default transport (httpcore) carries every request, through the proxy the
 environment or the settings name and with TLS verified against the system's trust store
@@ -154,7 +154,10 @@ class Tracer:
     secrets: Callable[[], Iterable[str]]
 
     def write(self, line: str) -> None:
-        self.stream.write(scrub(line, self.secrets()) + "\n")
+        from esign.core.output.terminal import for_terminal
+
+        # What a server sent is data: shown with its escapes, never obeyed by the terminal.
+        self.stream.write(for_terminal(scrub(line, self.secrets())) + "\n")
         self.stream.flush()
 
     def request(self, request: httpx.Request, attempt: int) -> None:

@@ -1,4 +1,4 @@
-"""How this machine reaches the network: proxies and TLS trust (DESIGN §6).
+"""How this machine reaches the network: proxies and TLS trust (ARCHITECTURE.md §6).
 
 Proxies are chosen as curl and httpx users expect: `--proxy` / `ESIGN_PROXY` / a profile's
 `proxy` key when given (an empty value means "no proxy"), else `HTTPS_PROXY` / `HTTP_PROXY` /

@@ -1,4 +1,4 @@
-"""Rendering results and errors (DESIGN §4, §5).
+"""Rendering results and errors (ARCHITECTURE.md §4, §5).
 
 stdout carries data only: JSON (written with json.dumps, never through rich, which wraps long
 lines) when stdout is not a terminal or with --json; a rich table on a terminal. Everything

@@ -1,4 +1,5 @@
-"""Text from providers made harmless on a terminal (DESIGN §6: a provider's words are data).
+"""Text from providers made harmless on a terminal (ARCHITECTURE.md §4: a provider's words
+are data).
 
 A document name or an error message may carry escape sequences: OSC 52 writes the clipboard,
 `ESC[2J` clears the screen, `ESC]8;;` makes a fake link, a bare CR overwrites what the line

@@ -11,6 +11,10 @@ from functools import singledispatch
 from typing import TYPE_CHECKING, Any
 
 from esign.core.models import (
+    Account,
+    Attachment,
+    AuditEvent,
+    AuditTrail,
     Deletion,
     Document,
     DownloadResult,
@@ -19,6 +23,14 @@ from esign.core.models import (
     Record,
     Records,
     SignatureRequest,
+    SignatureRequestCanceled,
+    Signer,
+    SignerList,
+    Template,
+    TemplateList,
+    Webhook,
+    WebhookEvent,
+    Webhooks,
 )
 from esign.core.output.terminal import for_terminal
 
@@ -57,6 +69,7 @@ def _(model: SignatureRequest, console: Console) -> None:
             ("Status", model.status),
             ("Sign URL", model.sign_url),
             *[(f"Signer {s.name or i + 1}", s.sign_url) for i, s in enumerate(model.signers)],
+            *([("Webhook ID", model.webhook_id)] if model.webhook_id else []),
         ],
     )
 
@@ -71,13 +84,16 @@ def _(model: Deletion, console: Console) -> None:
 
 @render.register(DownloadResult)
 def _(model: DownloadResult, console: Console) -> None:
-    console.print(
-        for_terminal(
-            f"Saved {model.path} ({model.bytes:,} bytes, "
-            f"{model.content_type or 'unknown type'}, sha256 {model.sha256})"
-        ),
-        markup=False,
-    )
+    for saved in (model, model.audit):
+        if saved is None:
+            continue
+        console.print(
+            for_terminal(
+                f"Saved {saved.path} ({saved.bytes:,} bytes, "
+                f"{saved.content_type or 'unknown type'}, sha256 {saved.sha256})"
+            ),
+            markup=False,
+        )
 
 
 @render.register(Record)
@@ -93,6 +109,198 @@ def _(model: Records, console: Console) -> None:
 @render.register(PresignedUrl)
 def _(model: PresignedUrl, console: Console) -> None:
     _key_values(console, "Presigned URL", [("URL", model.url), ("Expires", model.expires_at)])
+
+
+@render.register(SignatureRequestCanceled)
+def _(model: SignatureRequestCanceled, console: Console) -> None:
+    _key_values(
+        console,
+        f"Canceled signature request {model.request_id} ({model.provider})",
+        [
+            ("Reason", model.reason),
+            ("Signers notified", "yes" if model.signers_notified else "no"),
+            ("Provider message", model.message),
+        ],
+    )
+
+
+@render.register(Signer)
+def _(model: Signer, console: Console) -> None:
+    _key_values(
+        console,
+        f"Signer {model.id}",
+        [
+            ("Name", model.name),
+            ("Email", model.email),
+            ("Status", model.status),
+            ("Signed at", model.signed_at),
+            ("Sign URL", model.sign_url),
+        ],
+    )
+
+
+@render.register(SignerList)
+def _(model: SignerList, console: Console) -> None:
+    if not model.signers:
+        console.print(for_terminal(f"Document {model.document_id} has no signers."), markup=False)
+        return
+    _signers_table(console, model.signers, title=f"Signers of {model.document_id}", ids=True)
+
+
+@render.register(Attachment)
+def _(model: Attachment, console: Console) -> None:
+    _key_values(
+        console,
+        f"Attachment {model.id}",
+        [
+            ("Name", model.name),
+            ("Original file", model.files.original),
+            ("Signed file", model.files.signed),
+        ],
+    )
+
+
+@render.register(AuditEvent)
+def _(model: AuditEvent, console: Console) -> None:
+    _key_values(
+        console,
+        "Event",
+        [
+            ("Time", model.time),
+            ("User", model.user),
+            ("Event", model.event),
+            ("Description", model.description),
+        ],
+    )
+
+
+@render.register(AuditTrail)
+def _(model: AuditTrail, console: Console) -> None:
+    """A log, not a table: one line per event (time, event, user) and its description under
+    it, never folded into narrow columns."""
+    from rich.text import Text
+
+    if not model.events:
+        console.print(for_terminal(f"No activity for {model.document_id}."), markup=False)
+        return
+    count = len(model.events)
+    title = f"Activity of {model.document_id} ({count} event{'s' if count != 1 else ''})"
+    console.print(Text(for_terminal(title), style="bold underline"), soft_wrap=True)
+    for event in model.events:
+        head = Text(f"  {for_terminal(event.time or '-')}  ", style="dim")
+        head += Text(for_terminal(event.event or "-"), style="bold")
+        head += Text(f"  {for_terminal(event.user or '-')}")
+        console.print(head, soft_wrap=True)
+        if event.description:
+            console.print(Text(f"      {for_terminal(event.description)}"), soft_wrap=True)
+
+
+@render.register(Template)
+def _(model: Template, console: Console) -> None:
+    _key_values(
+        console,
+        f"Template {model.id}",
+        [
+            ("Name", model.name),
+            ("Type", model.type),
+            ("Active", None if model.active is None else ("yes" if model.active else "no")),
+            ("Language", model.lang),
+            ("Folder", model.folder_path),
+            ("Created", model.created_at),
+            ("Updated", model.updated_at),
+        ],
+    )
+
+
+@render.register(TemplateList)
+def _(model: TemplateList, console: Console) -> None:
+    from rich.table import Table
+
+    if not model.templates:
+        console.print("No templates.", markup=False)
+        return
+    count = len(model.templates)
+    table = Table(title=f"{count} template{'s' if count != 1 else ''}")
+    table.add_column("ID", no_wrap=True, min_width=max(len(t.id) for t in model.templates))
+    for column in ("Name", "Type", "Active", "Language", "Updated"):
+        table.add_column(column, overflow="fold")
+    for template in model.templates:
+        active = None if template.active is None else ("yes" if template.active else "no")
+        table.add_row(
+            _text(template.id),
+            _text(template.name),
+            _text(template.type),
+            _text(active),
+            _text(template.lang),
+            _text(template.updated_at or template.created_at),
+        )
+    console.print(table)
+
+
+@render.register(Account)
+def _(model: Account, console: Console) -> None:
+    rows: list[tuple[str, Any]] = [
+        (label, value)
+        for label, value in (
+            ("Credits left", model.credits),
+            ("Plan", model.plan),
+            ("Plan status", model.plan_status),
+            ("Period", model.period),
+            ("Period ends", model.period_end),
+            ("Account", model.account),
+            ("Used", model.used),
+        )
+        if value is not None
+    ]
+    rows += [(f"Total {name.replace('_', ' ')}", count) for name, count in model.totals.items()]
+    rows += [
+        (f"{model.month} {name.replace('_', ' ')}", count)
+        for name, count in model.this_month.items()
+    ]
+    _key_values(console, f"Account ({model.provider})", rows or [("", None)])
+
+
+@render.register(Webhook)
+def _(model: Webhook, console: Console) -> None:
+    render(Webhooks([model]), console)
+
+
+@render.register(Webhooks)
+def _(model: Webhooks, console: Console) -> None:
+    for hook in model.webhooks:
+        _key_values(
+            console,
+            f"Webhook {hook.id}",
+            [
+                ("Event", hook.event or "every document event"),
+                ("URL", hook.url),
+                ("Document", hook.document_id or "any"),
+                ("Headers sent", ", ".join(hook.headers) or None),
+            ],
+        )
+
+
+@render.register(WebhookEvent)
+def _(model: WebhookEvent, console: Console) -> None:
+    """One line per delivery, as `webhook listen` prints them on a terminal."""
+    from rich.text import Text
+
+    line = Text()
+    line.append(f"{model.received_at[11:19]}  ", style="dim")
+    line.append(for_terminal(f"{model.provider or 'unknown'}  "))
+    line.append(for_terminal(model.event or "(no event)"), style="bold")
+    line.append(for_terminal(f"  {model.document_id or '-'}  "))
+    if model.status:
+        line.append_text(_status(model.status))
+    if model.signer is not None:
+        who = model.signer.name or model.signer.email or model.signer.id or "?"
+        line.append(for_terminal(f"  signer {who} ({model.signer.status})"))
+    if model.forwarded is not None:
+        answer = model.forwarded.get("status") or model.forwarded.get("error")
+        line.append(for_terminal(f"  -> {model.forwarded.get('url')} {answer}"))
+    if model.saved:
+        line.append(for_terminal(f"  saved {model.saved}"), style="dim")
+    console.print(line, soft_wrap=True)
 
 
 _STATUS_STYLE = {
@@ -135,7 +343,6 @@ def _key_values(console: Console, title: str, rows: Sequence[tuple[str, Any]]) -
 
 
 def _document_view(console: Console, doc: Document) -> None:
-    from rich.table import Table
 
     _key_values(
         console,
@@ -164,18 +371,27 @@ def _document_view(console: Console, doc: Document) -> None:
         ],
     )
     if doc.signers:
-        signers = Table(title="Signers", title_justify="left")
-        for column in ("Name", "Email", "Status", "Signed at", "Sign URL"):
-            signers.add_column(column, overflow="fold")
-        for s in doc.signers:
-            signers.add_row(
-                _text(s.name),
-                _text(s.email),
-                _status(s.status),
-                _text(s.signed_at),
-                _text(s.sign_url),
-            )
-        console.print(signers)
+        _signers_table(console, doc.signers, title="Signers", ids=False)
+
+
+def _signers_table(console: Console, signers: Sequence[Signer], *, title: str, ids: bool) -> None:
+    from rich.table import Table
+
+    table = Table(title=for_terminal(title), title_justify="left")
+    if ids:
+        table.add_column("ID", no_wrap=True, min_width=max(len(s.id or "-") for s in signers))
+    for column in ("Name", "Email", "Status", "Signed at", "Sign URL"):
+        table.add_column(column, overflow="fold")
+    for s in signers:
+        table.add_row(
+            *([_text(s.id)] if ids else []),
+            _text(s.name),
+            _text(s.email),
+            _status(s.status),
+            _text(s.signed_at),
+            _text(s.sign_url),
+        )
+    console.print(table)
 
 
 def _cell(value: Any) -> Any:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from typing import TYPE_CHECKING, Any
 
 from esign.core.config.credentials import default_fingerprint
+from esign.core.config.secret import Secret
 from esign.core.errors import MalformedResponseError, UsageError
-from esign.core.redact import remember
 from esign.providers.indexhealth.client import IndexHealthClient
 
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ REQUIRED_SETTINGS = {
 
 
 class Auth(IndexHealthClient):
-    _token: str | None = None
+    _token: Secret | None = None
     _token_expires: float | None = None
 
     def authenticate(self, request: httpx.Request) -> None:
@@ -44,21 +43,19 @@ class Auth(IndexHealthClient):
             return self._current_token()
 
     def _current_token(self) -> str:
-        now = time.time()
+        now = self.clock()
         if self._token and not _expiring(self._token_expires, now):
-            return self._token
+            return self._token.reveal()
         if self.token_cache is not None:
             cached = self.token_cache.load()
             if cached and not _expiring(cached[1], now):
                 self._remember(*cached)
                 assert self._token is not None
-                return self._token
+                return self._token.reveal()
         return self._new_token()
 
     def _remember(self, token: str, expires: float | None) -> None:
-        self._token, self._token_expires = token, expires
-        self.settings.extra_secrets.append(token)
-        remember(token)
+        self._token, self._token_expires = self.obtained_secret(token), expires
 
     def _new_token(self) -> str:
         body = self._token_request_body()

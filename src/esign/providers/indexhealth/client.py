@@ -28,6 +28,7 @@ class IndexHealthClient(Provider):
     name = "indexhealth"
     title = "IndexHealth"
     default_base_url = ""  # customers are given their host (gap 1)
+    credential = "client_secret"
     has_signing_state = False  # it stores and serves documents; nothing is signed (spec §3)
 
     # -- transport --------------------------------------------------------------------------

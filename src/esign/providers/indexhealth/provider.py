@@ -7,7 +7,8 @@ from __future__ import annotations
 from esign.providers.indexhealth.auth import Auth
 from esign.providers.indexhealth.documents import Documents
 from esign.providers.indexhealth.requests import Requests
+from esign.providers.indexhealth.unsupported import Unsupported
 
 
-class IndexHealth(Auth, Documents, Requests):
-    pass
+class IndexHealth(Auth, Documents, Requests, Unsupported):
+    webhook_alternative = "IndexHealth sends no events; read a document with `esign doc info ID`"

@@ -25,6 +25,7 @@ class OKdokumentClient(Provider):
     name = "okdokument"
     title = "OKdokument"
     default_base_url = "https://api.okdokument.com/JSON"
+    credential = "api_key"
 
     # -- transport ------------------------------------------------------------------------
 
@@ -82,6 +83,14 @@ class OKdokumentClient(Provider):
                 AuthError,
                 f"the OKdokument API key lacks permission for this operation (403){said}",
                 "ask the account owner to activate the API for this key",
+            )
+        if status == 402:
+            # No signature request credits left (the status and body are undocumented).
+            return error(
+                RejectedError,
+                f"OKdokument refused the request: payment required (402){said}",
+                "each signature request uses a purchased credit; `esign account` shows how "
+                "many are left",
             )
         if status == 409:
             return error(

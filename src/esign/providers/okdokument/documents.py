@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from esign.core.files.download import DownloadSource
     from esign.providers.options import FileChoice, ListOptions, UploadOptions
 
-UPLOAD_STATES = ("tosign", "tags")
+# tostamp: a digital stamp is inserted first (connector v1.2 lists it for 6.3 too).
+UPLOAD_STATES = ("tosign", "tags", "tostamp")
 ERROR_SEND_INFO = "errorsendinfo"
 
 

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 
 # A plausible language tag for the `lang` rule: the supported list (1.2) is not available.
 LANG_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+[0-9][0-9 ()-]{5,20}$")
+# filedata.state (spec §5): tostamp inserts a digital stamp before signing.
+CREATE_STATES = ("tosign", "tags", "tostamp")
+# allowedFields' field types (Document fields configuration, spec §8).
+FIELD_TYPES = ("TEXT", "CHECKBOX", "SIGNATURE", "RADIO", "COMBOBOX")
 
 
 class Requests(OKdokumentClient):
@@ -37,10 +43,13 @@ class Requests(OKdokumentClient):
             body["resulturl"] = _http_url(opts.redirect_url, "--redirect-url")
         if opts.callback_url:
             body["sendInfoURL"] = _http_url(opts.callback_url, "--callback-url")
-        if opts.lang:
-            # The `lang` rule: signing page and email language (Rules page, 5.9). The object
-            # form of `rules` is the new pages'; the sandbox also reads the old string form.
-            body["rules"] = {"lang": _lang(opts.lang)}
+        rules = _rules(opts)
+        if rules:
+            # The object form of `rules` is the new pages'; the sandbox also reads the old
+            # string form.
+            body["rules"] = rules
+        if opts.allowed_fields is not None:
+            body["allowedFields"] = _allowed_fields(opts.allowed_fields)
         if opts.document_id:
             encode_segment(opts.document_id, "document ID")
             body["id"] = opts.document_id
@@ -54,6 +63,8 @@ class Requests(OKdokumentClient):
                 "content": base64.b64encode(local.content).decode("ascii"),
                 "filename": display_name(opts.name, local.name, local.kind),
             }
+            if opts.state:
+                body["filedata"]["state"] = _state(opts.state)
         # A create is never re-sent once it may have reached the server: a second one would
         # consume a second signature-request credit.
         data = self._call("POST", "signatureRequest", json=body, idempotent=False)
@@ -87,7 +98,7 @@ class Requests(OKdokumentClient):
             # The example bodies spell it sendInfoURL, the field table sendInfoUrl (gap 1);
             # the sandbox and, by every example, the real API accept sendInfoURL.
             body["sendInfoURL"] = _http_url(opts.callback_url, "--callback-url")
-        # PATCH only sets fields, so repeating it is safe (DESIGN §6).
+        # PATCH only sets fields, so repeating it is safe (ARCHITECTURE.md §6).
         data = self._call("PATCH", "signatureRequest", json=body, idempotent=True)
         result = data.get("result") or request_id
         sign_url = self._sign_url(data.get("url"), result)
@@ -129,16 +140,34 @@ class Requests(OKdokumentClient):
 
 def _refuse_unused_create_flags(opts: CreateRequestOptions) -> None:
     """A flag OKdokument has no place for is an error, never silently dropped."""
-    if opts.signers:
+    if opts.signers or opts.signer_objects:
         raise UsageError(
             "OKdokument signers sign in the browser at the signer URL; --signer is not used",
+            hint="--send-email --email-to ADDR --email-from ADDR has OKdokument email it",
         )
-    if opts.send_email:
+    zapsign_only = {
+        "--order": opts.ordered,
+        "--reminder-days": opts.reminder_days is not None,
+        "--url": opts.url,
+        "--folder": opts.folder is not None,
+        "--template": opts.template_id,
+    }
+    given = [flag for flag, value in zapsign_only.items() if value]
+    if given:
         raise UsageError(
-            "OKdokument cannot take --send-email: its email distribution (the emailTo and "
-            "emailFrom rules) needs the signer's and a sender's address, which esign does not "
-            "send",
-            hint="hand the signer URL out yourself",
+            f"OKdokument takes no {', '.join(given)} (ZapSign's options)",
+            hint="OKdokument signs an uploaded FILE or a stored --document",
+        )
+    if opts.send_email and not (opts.email_to and opts.email_from):
+        raise UsageError(
+            "OKdokument's --send-email needs --email-to (the signer's address) and "
+            "--email-from (the sender, required with emailTo; replies go there)",
+        )
+    if (opts.email_to or opts.email_from) and not opts.send_email:
+        raise UsageError("--email-to and --email-from go with --send-email")
+    if opts.state and opts.document_id:
+        raise UsageError(
+            "--state is the state of an uploaded FILE; a new round on a --document starts in tosign"
         )
     if opts.external_id:
         raise UsageError("OKdokument has no external ID for a document; drop --external-id")
@@ -147,6 +176,64 @@ def _refuse_unused_create_flags(opts: CreateRequestOptions) -> None:
             "OKdokument names a document when it is uploaded (filedata.filename); --name "
             "cannot rename an existing --document",
         )
+
+
+def _rules(opts: CreateRequestOptions) -> dict[str, str]:
+    """The `rules` of the Rules page (spec §7) esign's flags map to."""
+    rules: dict[str, str] = {}
+    if opts.lang:
+        rules["lang"] = _lang(opts.lang)  # signing page and email language (Rules, 5.9)
+    if opts.send_email:
+        assert opts.email_to is not None
+        assert opts.email_from is not None
+        rules["emailTo"] = _email(opts.email_to, "--email-to")
+        rules["emailFrom"] = _email(opts.email_from, "--email-from")
+    if opts.otp:
+        # OTP for opening (5.7): a code sent by email or SMS (SMS needs an SMS package).
+        otp = opts.otp.strip()
+        if "@" in otp:
+            rules["openOtpEmail"] = _email(otp, "--otp")
+        elif PHONE.match(otp):
+            rules["openOtpPhone"] = re.sub(r"[\s()-]", "", otp)
+        else:
+            raise UsageError(
+                f"--otp must be an email address or a phone number such as +421 900 123 456, "
+                f"not {opts.otp!r}"
+            )
+    return rules
+
+
+def _email(value: str, flag: str) -> str:
+    address = value.strip()
+    if not EMAIL.match(address):
+        raise UsageError(f"{flag} must be an email address, not {value!r}")
+    return address
+
+
+def _state(value: str) -> str:
+    state = value.strip().lower()
+    if state not in CREATE_STATES:
+        raise UsageError(f"--state must be one of {', '.join(CREATE_STATES)}, not {value!r}")
+    return state
+
+
+def _allowed_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """allowedFields (spec §8): field type -> the field names this round may use, as an
+    array (new pages) or one name (old pages); sent as given once it has that shape."""
+    if not fields:
+        raise UsageError("--fields names no field types", hint=f"use {', '.join(FIELD_TYPES)}")
+    for kind, names in fields.items():
+        if kind not in FIELD_TYPES:
+            raise UsageError(
+                f"--fields: {kind!r} is not a field type", hint=f"use {', '.join(FIELD_TYPES)}"
+            )
+        is_names = isinstance(names, list) and all(isinstance(n, str) and n for n in names)
+        if not (is_names or (isinstance(names, str) and names)):
+            raise UsageError(
+                f"--fields: {kind} must be a field name or a list of field names",
+                hint='e.g. {"SIGNATURE": ["SC_signature"], "TEXT": ["TO_text"]}',
+            )
+    return fields
 
 
 def _lang(value: str) -> str:

@@ -29,6 +29,7 @@ class ZapSignClient(Provider):
     name = "zapsign"
     title = "ZapSign"
     default_base_url = "https://api.zapsign.com.br/api/v1"
+    credential = "api_key"
     # "500 requisições por minuto", per token or IP, in fixed one-minute windows (spec §4).
     documented_rate = Rate(500, 60)
 

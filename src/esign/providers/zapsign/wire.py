@@ -1,5 +1,6 @@
 """ZapSign's objects as esign's models: documents, their extra documents and signers (spec
-§6.5, §6.6), the statuses in both languages (§6.1, §6.2), and the list's page (§7.3)."""
+§6.5, §6.6), the statuses in both languages (§6.1, §6.2), the list's page (§7.3), the activity
+history (§7.7), templates and the plan (§10)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ from typing import Any
 
 from esign.core.errors import MalformedResponseError
 from esign.core.models import (
+    Account,
     Attachment,
+    AuditEvent,
     Document,
     DocumentFiles,
     DocumentStatus,
     SignatureRequest,
     Signer,
     SignerStatus,
+    Template,
+    count_of,
     iso_utc,
     parse_iso,
 )
@@ -70,17 +75,22 @@ def to_document(data: dict[str, Any], *, deleted: bool = False) -> Document:
         rejected_reason=data.get("rejected_reason") or None,
         lang=data.get("lang") or None,
         attachments=[
-            Attachment(
-                id=str(extra.get("token") or ""),
-                name=extra.get("name"),
-                files=DocumentFiles(
-                    original=extra.get("original_file") or None,
-                    signed=extra.get("signed_file") or None,
-                ),
-            )
+            to_attachment(extra)
             for extra in data.get("extra_docs") or []
             if isinstance(extra, dict)
         ],
+    )
+
+
+def to_attachment(data: dict[str, Any]) -> Attachment:
+    """An extra document: `{open_id, token, name, original_file, signed_file}` (spec §7.8)."""
+    return Attachment(
+        id=str(data.get("token") or ""),
+        name=data.get("name"),
+        files=DocumentFiles(
+            original=data.get("original_file") or None,
+            signed=data.get("signed_file") or None,
+        ),
     )
 
 
@@ -122,7 +132,7 @@ def to_request(document: Document) -> SignatureRequest:
     )
 
 
-def page(data: Any) -> tuple[list[Any], str | None]:
+def page(data: Any, what: str = "document list") -> tuple[list[Any], str | None]:
     """A DRF page `{count, next, previous, results}` or, in older docs, a bare array (gap 1);
     with the page's `next` link, if any."""
     if isinstance(data, list):
@@ -130,4 +140,68 @@ def page(data: Any) -> tuple[list[Any], str | None]:
     if isinstance(data, dict) and isinstance(data.get("results"), list):
         next_page = data.get("next")
         return data["results"], str(next_page) if next_page else None
-    raise MalformedResponseError("ZapSign's document list is neither a page nor an array")
+    raise MalformedResponseError(f"ZapSign's {what} is neither a page nor an array")
+
+
+def to_audit_event(data: dict[str, Any]) -> AuditEvent:
+    """An activity: `time` as "2024-11-27 17:44:32.117577+00:00" (a space, not ISO's T: gap
+    14), and the localized labels as ZapSign wrote them."""
+    return AuditEvent(
+        time=iso_utc(parse_iso(data.get("time"))),
+        user=_text(data.get("user")),
+        event=_text(data.get("event")),
+        description=_text(data.get("description")),
+    )
+
+
+def to_template(data: dict[str, Any]) -> Template:
+    active = data.get("active")
+    return Template(
+        provider=ZapSignClient.name,
+        id=str(data.get("token") or ""),
+        name=_text(data.get("name")),
+        type=_text(data.get("template_type")),
+        active=active if isinstance(active, bool) else None,
+        lang=_text(data.get("lang")),
+        folder_path=_text(data.get("folder_path")),
+        created_at=iso_utc(parse_iso(data.get("created_at"))),
+        updated_at=iso_utc(parse_iso(data.get("last_update_at"))),
+    )
+
+
+def to_account(data: dict[str, Any]) -> Account:
+    """Informações do plano: `number_of_credits` is a string in the sample ("100") and
+    `current_period_end` is shown as "dd-mm-yyyy" (gap: not ISO)."""
+    return Account(
+        provider=ZapSignClient.name,
+        credits=count_of(data.get("number_of_credits")),
+        plan=_text(data.get("name")),
+        plan_status=_text(data.get("status")),
+        period=_text(data.get("period")),
+        period_end=_period_end(data.get("current_period_end")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _period_end(value: Any) -> str | None:
+    """The documented form is dd-mm-yyyy; an ISO date or timestamp is read too; anything else
+    is kept as ZapSign wrote it rather than dropped."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    from datetime import date
+
+    day, _, rest = text.partition("-")
+    month, _, year = rest.partition("-")
+    if len(day) == 2 and len(month) == 2 and len(year) == 4:
+        try:
+            return date(int(year), int(month), int(day)).isoformat()
+        except ValueError:
+            return text
+    moment = parse_iso(text)
+    if moment is not None:
+        return iso_utc(moment) if "T" in text or " " in text else moment.date().isoformat()
+    return text

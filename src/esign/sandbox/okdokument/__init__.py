@@ -10,8 +10,9 @@ followed and marked "(invented)" or "(inferred)".
   uploaded file's content and limits.
 - `base.py`: what every section builds on: the mount prefix, the API key (§2), the body.
 - one routes module per section of the spec's endpoints (§6): `requests.py` (signature
-  requests, 6.1, 6.11, 6.12, 6.14, and their `rules`, §7), `documents.py` (6.2, 6.3,
-  6.7-6.10), `counter.py` (6.13), `signing.py` (the signer's side, 6.4-6.6).
+  requests, 6.1, 6.11, 6.12, 6.14, and their `rules` and `allowedFields`, §7, §8),
+  `documents.py` (6.2, 6.3, 6.7-6.10), `counter.py` (6.13), `signing.py` (the signer's side,
+  6.4-6.6) with `otp.py` (the OTP for opening, 5.7).
 - `api.py`: `OKdokumentApi`, every section in one class, and its route table.
 """
 

@@ -46,6 +46,8 @@ class OKdokumentApi(Requests, Documents, Counter, Signing):
             # signing.py
             Route("/openDocument/{request_id}", replying(self.open_document), methods=["GET"]),
             Route("/viewDocument", replying(self.view_document), methods=["GET"]),
+            Route("/viewDocument/pdf", replying(self.view_pdf), methods=["GET"]),
             Route("/viewDocument/submit", replying(self.submit), methods=["POST"]),
+            Route("/viewDocument/otp", replying(self.otp_submit), methods=["POST"]),
             Route("/thankYouPage.html", replying(self.thank_you), methods=["GET"]),
         ]

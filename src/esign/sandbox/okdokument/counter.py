@@ -1,34 +1,30 @@
 """OKdokument's signature request counter (spec §6.13): the account's stored, used, downloaded
-and deleted totals, now and per month."""
+and deleted totals, and per month, as the emulator counted them (store.py), with string
+values and the account's name in the keys as documented."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from esign.sandbox.okdokument.base import OKdokumentBase
 
+ACCOUNT = "sandbox"  # the account name the keys carry (`abc` in the documented example)
+
 
 class Counter(OKdokumentBase):
     async def counter(self, request: Request) -> Response:
         owner = self._owner(request)
         c = self.store.counter(owner)
-        month = datetime.now(UTC)
-        bucket = f"{month.year}.{month.month}.sandbox"
-        return JSONResponse(
-            {
-                "actual": {
-                    "sandbox.storedFiles": str(c.stored),
-                    "sandbox.deleted.f": str(c.deleted),
-                    "sandbox.usedSignatureRequests": str(c.used_requests),
-                    "sandbox.downloaded": str(c.downloaded),
-                    "sandbox.availableSignatureRequests": str(c.available_requests),
-                },
-                "downloaded": {bucket: str(c.downloaded)},
-                "files": {bucket: str(c.stored)},
-                "deleted.f": {bucket: str(c.deleted)},
-                "signatureRequests": {bucket: str(c.used_requests)},
-            }
-        )
+        actual = {f"{ACCOUNT}.{key}": str(value) for key, value in c.totals.items()}
+        actual[f"{ACCOUNT}.availableSignatureRequests"] = str(c.available_requests)
+        sections: dict[str, dict[str, str]] = {
+            "downloaded": {},
+            "files": {},
+            "deleted.f": {},
+            "signatureRequests": {},
+        }
+        for month, counts in c.months.items():
+            for section, value in counts.items():
+                sections[section][f"{month}.{ACCOUNT}"] = str(value)
+        return JSONResponse({"actual": actual, **sections})

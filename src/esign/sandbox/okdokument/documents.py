@@ -82,7 +82,7 @@ class Documents(OKdokumentBase):
             send_info_url=meta.get("sendInfoURL") or meta.get("sendInfoUrl"),
             expires_ms=epoch_ms(meta.get("expirationTime")),
         )
-        self.store.counter(owner).used_requests += 1
+        self.store.count(owner, "request")
         self.store.shared.record(PROVIDER, "create_signature_request", request_id)
         return ok(
             "msg.signature.request.id.created",
@@ -99,7 +99,7 @@ class Documents(OKdokumentBase):
         doc = self.store.doc_of(owner, doc_id)
         if doc is None:
             return fail(404, "err.not.found", doc_id)
-        self.store.counter(owner).downloaded += 1
+        self.store.count(owner, "download")
         name = doc.filename if doc.filename.lower().endswith(".pdf") else f"{doc.filename}.pdf"
         # Byte ranges are not documented (nor refused): served, so that a broken download
         # resumes against the sandbox as it would against any file server.
@@ -137,7 +137,7 @@ class Documents(OKdokumentBase):
         for sig in self.store.requests.values():
             if sig.doc_id == doc_id:
                 sig.deleted = True
-        self.store.counter(owner).deleted += 1
+        self.store.count(owner, "delete")
         return ok("msg.deleted", doc_id)
 
     async def metadata(self, request: Request) -> Response:

@@ -24,6 +24,14 @@ class Requests(OKdokumentBase):
         request_id = str(body.get("signatureRequestId") or uuid.uuid4())
         if request_id in self.store.requests:
             return fail(409, "err.signature.request.exists", request_id)  # (inferred)
+        if self.store.counter(owner).available_requests <= 0:
+            # Each request consumes a purchased credit (spec §2); the answer for none left
+            # is not documented (invented).
+            return fail(402, "err.no.signature.requests.available")
+        rules = _rules(body)
+        refused = _check_rules(rules) or _check_allowed_fields(body.get("allowedFields"))
+        if refused is not None:
+            return refused
         filedata = body.get("filedata")
         if filedata is not None:
             decoded = decode_file(filedata, body)
@@ -42,7 +50,12 @@ class Requests(OKdokumentBase):
                 doc.modified = datetime.now(UTC)
         else:
             return fail(400, "err.missing.filedata.or.id")  # (invented)
-        send_info = body.get("sendInfoURL") or body.get("sendInfoUrl") or _rule(body, "sendInfo")
+        send_info = (
+            body.get("sendInfoURL")
+            or body.get("sendInfoUrl")
+            or _rule(body, "sendInfo")
+            or self.store.default_send_info_url
+        )
         self.store.requests[request_id] = SigRequest(
             id=request_id,
             doc_id=doc.id,
@@ -50,12 +63,14 @@ class Requests(OKdokumentBase):
             resulturl=body.get("resulturl") or _rule(body, "resulturl"),
             send_info_url=send_info,
             expires_ms=epoch_ms(body.get("expirationTime")),
-            rules=_rules(body),
+            rules=rules,
+            allowed_fields=dict(body.get("allowedFields") or {}),
         )
-        counters = self.store.counter(owner)
-        counters.used_requests += 1
-        counters.available_requests -= 1
+        self.store.count(owner, "request")
         self.store.shared.record(PROVIDER, "create_signature_request", request_id)
+        if rules.get("emailTo"):
+            # No mail leaves the emulator: the outbox is the journal (spec §13).
+            self.store.shared.record(PROVIDER, "email_signature_request", rules["emailTo"])
         return ok(
             "msg.signature.request.id.created",
             request_id,
@@ -123,6 +138,35 @@ def _rule(body: dict[str, Any], name: str) -> str | None:
             key, _, value = pair.partition("-")
             if key == name and value:
                 return value
+    return None
+
+
+# allowedFields' field types (Document fields configuration, spec §8).
+FIELD_TYPES = ("TEXT", "CHECKBOX", "SIGNATURE", "RADIO", "COMBOBOX")
+
+
+def _check_rules(rules: dict[str, str]) -> Response | None:
+    """emailFrom is "required when emailTo is used" (Rules); the error key is invented."""
+    if rules.get("emailTo") and not rules.get("emailFrom"):
+        return fail(400, "err.email.from.required")
+    for key in ("emailTo", "emailFrom", "openOtpEmail"):
+        if rules.get(key) and "@" not in rules[key]:
+            return fail(400, "err.invalid.email", rules[key])  # (invented)
+    return None
+
+
+def _check_allowed_fields(fields: Any) -> Response | None:
+    """allowedFields: field type -> one name (old pages) or a list of names (new pages)."""
+    if fields is None:
+        return None
+    if not isinstance(fields, dict):
+        return fail(400, "err.bad.request")
+    for kind, names in fields.items():
+        names_ok = isinstance(names, str) or (
+            isinstance(names, list) and all(isinstance(n, str) for n in names)
+        )
+        if kind not in FIELD_TYPES or not names_ok:
+            return fail(400, "err.invalid.allowed.fields", str(kind))  # (invented)
     return None
 
 

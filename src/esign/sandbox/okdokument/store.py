@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+from esign.sandbox.okdokument.conventions import local_time
+from esign.sandbox.pdf import watermark_pdf
 from esign.sandbox.state import SharedState
 
 PROVIDER = "okdokument"
@@ -38,11 +42,19 @@ class Doc:
     modified: datetime
     number: str
     signed: bytes | None = None
-    ready_at: float = 0.0  # for `tags`: when tag processing completes
+    ready_at: float = 0.0  # for `tags` and `tostamp`: when pre-processing completes
     synthetic_size: int | None = None  # generated on the fly (large-download tests)
 
     def current_state(self) -> str:
         if self.state in ("tags", "preprocessing_tags") and time.time() >= self.ready_at:
+            self.state = "tosign"
+        if self.state == "tostamp" and time.time() >= self.ready_at:
+            # The stamp is inserted, then the document is ready to sign: what follows
+            # tostamp is not documented (spec §5); tosign is the emulator's reading.
+            with contextlib.suppress(ValueError):  # a PDF pypdf cannot read stays as it is
+                self.original = watermark_pdf(
+                    self.original, text="Digital stamp", reason="OKdokument tostamp"
+                )
             self.state = "tosign"
         return self.state
 
@@ -61,18 +73,43 @@ class SigRequest:
     deleted: bool = False
     outcome: str | None = None  # "signed" | "canceled"
     rules: dict[str, str] = field(default_factory=dict)
+    allowed_fields: dict[str, Any] = field(default_factory=dict)
+    # OTP for opening (spec §10, 5.7): the code sent, and whether the signer entered it.
+    otp_code: str | None = None
+    otp_verified: bool = False
+
+    def otp_destination(self) -> str | None:
+        return self.rules.get("openOtpEmail") or self.rules.get("openOtpPhone") or None
 
     def expired(self) -> bool:
         return self.expires_ms is not None and time.time() * 1000 > self.expires_ms
 
 
+# What the counter counts (spec §6.13): per event, its total key (after the account name)
+# and its monthly section. The mapping is the key names' (inferred, as the spec says).
+COUNTED = {
+    "file": ("storedFiles", "files"),
+    "request": ("usedSignatureRequests", "signatureRequests"),
+    "download": ("downloaded", "downloaded"),
+    "delete": ("deleted.f", "deleted.f"),
+}
+
+
 @dataclass
 class Counters:
-    stored: int = 0
-    used_requests: int = 0
-    downloaded: int = 0
-    deleted: int = 0
-    available_requests: int = 1000
+    """An account's counters: totals, and per month `<year>.<month>` (Bratislava time)."""
+
+    available_requests: int = 1000  # grows only when a package is bought
+    totals: dict[str, int] = field(default_factory=lambda: {k: 0 for k, _ in COUNTED.values()})
+    months: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, event: str, month: str) -> None:
+        total, section = COUNTED[event]
+        self.totals[total] += 1
+        bucket = self.months.setdefault(month, {s: 0 for _, s in COUNTED.values()})
+        bucket[section] += 1
+        if event == "request":
+            self.available_requests -= 1
 
 
 @dataclass
@@ -84,6 +121,9 @@ class OKdokumentStore:
     docs: dict[str, Doc] = field(default_factory=dict)
     requests: dict[str, SigRequest] = field(default_factory=dict)
     counters: dict[str, Counters] = field(default_factory=dict)
+    # `esign sandbox serve --webhook-url`: the sendInfoURL of requests that give none (a
+    # sandbox convenience: the real service calls back only when a request names a URL).
+    default_send_info_url: str | None = None
 
     def new_doc(self, owner: str, filename: str | None, state: str, content: bytes) -> Doc:
         doc_id = new_document_id()
@@ -100,11 +140,17 @@ class OKdokumentStore:
             ready_at=time.time() + TAG_PROCESSING_SECONDS,
         )
         self.docs[doc_id] = doc
-        self.counter(owner).stored += 1
+        self.count(owner, "file")
         return doc
 
     def counter(self, owner: str) -> Counters:
         return self.counters.setdefault(owner, Counters())
+
+    def count(self, owner: str, event: str) -> None:
+        """One thing the emulator did, in the account's counters (spec §6.13)."""
+        month = local_time(datetime.now(UTC))[:7]  # "2026-04", Bratislava time
+        year, number = month.split("-")
+        self.counter(owner).count(event, f"{year}.{int(number)}")
 
     def doc_of(self, owner: str, doc_id: str) -> Doc | None:
         doc = self.docs.get(doc_id)

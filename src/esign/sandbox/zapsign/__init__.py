@@ -9,8 +9,9 @@ presigned files at `/zapsign/files/...`, outside the API path, as S3 is outside 
   authentication and rate limit (spec §2, §4) and error bodies (§5); the JSON of documents
   and signers (§6.5, §6.6); signing, refusing and the webhooks they fire (§9.1).
 - one routes module per section of the spec: `documents.py` (§7, with `validation.py` for
-  what a create may carry), `signers.py` (§8), `webhooks.py` (§9.2); and, outside the API,
-  `files.py` (the presigned S3 files) and `pages.py` (the signer's pages).
+  what a create may carry), `history.py` (§7.7), `signers.py` (§8), `webhooks.py` (§9.2),
+  `templates.py` and `account.py` (§10); and, outside the API, `files.py` (the presigned S3
+  files) and `pages.py` (the signer's pages).
 - `api.py`: `ZapSignApi`, every section in one class, and its route table.
 """
 

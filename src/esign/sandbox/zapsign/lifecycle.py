@@ -11,13 +11,13 @@ from starlette.requests import Request
 
 from esign.sandbox.callbacks import post_callback
 from esign.sandbox.pdf import stamp_pdf, watermark_pdf
-from esign.sandbox.zapsign.objects import Objects
-from esign.sandbox.zapsign.store import PROVIDER, Webhook, ZDoc, now_text
+from esign.sandbox.zapsign.events import Events
+from esign.sandbox.zapsign.store import API_USER, PROVIDER, Webhook, ZDoc, ZSigner, now_text
 
 WEBHOOK_ATTEMPTS = 3
 
 
-class Lifecycle(Objects):
+class Lifecycle(Events):
     # -- signatures and refusals: the signer's page, 7.6 cancel, `esign sandbox sign` ----------
 
     async def sign(
@@ -45,6 +45,13 @@ class Lifecycle(Objects):
         targets = [signer] if signer else [s for s in doc.signers if s.status != "signed"]
         if signer is not None and signer.status == "signed":
             return {"error": f"signer {signer.token} has already signed", "status": 409}
+        if doc.signature_order_active:
+            # Signed in order (order_group, lowest first; a signer without one last).
+            targets.sort(key=_turn)
+            if signer is not None:
+                waiting = [s for s in doc.signers if s.status != "signed"]
+                if _turn(signer) > min(_turn(s) for s in waiting):
+                    return {"error": f"it is not signer {signer.token}'s turn yet", "status": 409}
         for target in targets:
             # signed_file is filled from the first signature on, for the document and each
             # attachment of its envelope; `status` stays pending until the last signer.
@@ -52,6 +59,11 @@ class Lifecycle(Objects):
                 _stamp(part, target.name)
             target.status = "signed"
             target.signed_at = now_text()
+            doc.record(
+                "Documento assinado",
+                target.email or target.name,
+                f"Documento assinado por {target.email or target.name}",
+            )
             if all(s.status == "signed" for s in doc.signers):
                 doc.status = "signed"
             doc.touch()
@@ -71,6 +83,7 @@ class Lifecycle(Objects):
         follow because the PDF changed."""
         doc.status = "refused"
         doc.rejected_reason = reason
+        doc.record("Documento recusado", API_USER, f"Documento recusado: {reason}")
         for part in (doc, *(self.store.docs[t] for t in doc.extras)):
             try:
                 part.signed = watermark_pdf(
@@ -82,22 +95,36 @@ class Lifecycle(Objects):
         self._notify(request, doc, "doc_refused", rejected_reason=reason)
         self._notify(request, doc, "doc_signed")
 
+    def _link_sent(self, request: Request, doc: ZDoc, signer: ZSigner, channel: str) -> None:
+        """signature_notification_sent: the link went to the signer (create, add, reminder)."""
+        self._notify(
+            request,
+            doc,
+            "signature_notification_sent",
+            created_signer=self._notified_signer(request, signer, channel),
+        )
+
     # -- 9.1 delivery ----------------------------------------------------------------------
 
     def _notify(self, request: Request, doc: ZDoc, event: str, **extra: Any) -> None:
-        hooks = [
-            h for h in self.store.webhooks if h.owner == doc.owner and h.wants(event, doc.token)
-        ]
+        """Deliver `event` to each webhook of the account that wants it, in the background;
+        `extra` is the event's own keys (events.py completes them to the documented shape)."""
+        hooks = self._hooks_for(doc, event)
         if not hooks:
             return
-        payload = {**self._doc_json(request, doc), "event_type": event, **extra}
+        payload = self._event_payload(request, doc, event, **extra)
         for hook in hooks:
             task = asyncio.get_running_loop().create_task(self._deliver(hook, payload))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
+    def _hooks_for(self, doc: ZDoc, event: str) -> list[Webhook]:
+        return [
+            h for h in self.store.webhooks if h.owner == doc.owner and h.wants(event, doc.token)
+        ]
+
     async def _deliver(self, hook: Webhook, payload: dict[str, Any]) -> None:
-        headers = {str(h.get("name")): str(h.get("value")) for h in hook.headers if h.get("name")}
+        headers = hook.header_map()
         # Anything but 200 is retried (spec 9.1; the schedule is undocumented).
         for attempt in range(WEBHOOK_ATTEMPTS):
             if await post_callback(
@@ -105,6 +132,10 @@ class Lifecycle(Objects):
             ):
                 return
             await asyncio.sleep(0.2 * (attempt + 1))
+
+
+def _turn(signer: ZSigner) -> int:
+    return signer.order_group if signer.order_group is not None else 1_000_000
 
 
 def _stamp(doc: ZDoc, signer: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 
 from esign.sandbox.zapsign.base import PREFIX, ZapSignBase
-from esign.sandbox.zapsign.store import ZDoc, ZSigner
+from esign.sandbox.zapsign.store import API_USER, ZDoc, ZSigner, now_text
 
 FILE_LIFETIME = 3600.0  # presigned file URLs expire after 60 minutes (spec 6.5)
 
@@ -24,10 +24,10 @@ class Objects(ZapSignBase):
         self, request: Request, signer: ZSigner, *, sign_url: bool = False
     ) -> dict[str, Any]:
         """A signer object. `sign_url` only where the docs show one: the create, add-signer
-        and update-signer answers; the detail samples (document and signer) and the webhook
-        payloads have none (gap 19)."""
+        and update-signer answers and the newer webhook samples (events.py); the detail
+        samples (document and signer) have none (gap 19)."""
         link = {"sign_url": self._sign_url(request, signer)} if sign_url else {}
-        return {
+        data = {
             "external_id": signer.external_id,
             **link,
             "token": signer.token,
@@ -55,12 +55,31 @@ class Objects(ZapSignBase):
             "redirect_link": signer.redirect_link,
             "signature_image": None,
             "visto_image": None,
+            "document_photo_url": "",
+            "document_verse_photo_url": "",
+            "selfie_photo_url": "",
+            "selfie_photo_url2": "",
             "send_via": "email" if signer.send_automatic_email else "",
             "resend_attempts": None,
             "cpf": None,
             "cnpj": None,
+            "send_automatic_whatsapp_signed_file": None,
+            "liveness_photo_url": "",
             "selfie_validation_type": "none",
             "ip": None,
+        }
+        # The documented fields the request set (lock_name, cpf, ...), as it set them.
+        data.update(signer.options)
+        return data
+
+    def _notified_signer(self, request: Request, signer: ZSigner, channel: str) -> dict[str, Any]:
+        """The signer as signature_notification_sent (and created_signer) carry it: with its
+        sign_url and when and how the link went out (the documented samples)."""
+        return {
+            **self._signer_json(request, signer, sign_url=True),
+            "notification_type": "request",
+            "notification_channel": channel,
+            "sent_at": now_text(),
         }
 
     def _sign_url(self, request: Request, signer: ZSigner) -> str:
@@ -90,11 +109,11 @@ class Objects(ZapSignBase):
             "brand_primary_color": "",
             "created_at": doc.created_at,
             "last_update_at": doc.last_update_at,
-            "created_by": {"email": "sandbox@esign.invalid"},
-            "template": None,
+            "created_by": {"email": API_USER},
+            "template": {"token": doc.template} if doc.template else None,
             "signers": [self._signer_json(request, s, sign_url=sign_urls) for s in doc.signers],
-            "answers": [],
-            "auto_reminder": 0,
+            "answers": doc.answers,
+            "auto_reminder": doc.reminder_every_n_days,
             "signature_report": None,
             "tsa_country": None,
             "use_timestamp": False,

@@ -1,5 +1,6 @@
-"""What the ZapSign emulator knows: accounts with their rate-limit window (spec §2, §4),
-documents and their signers (§6), webhooks (§9.2), and the presigner of file URLs."""
+"""What the ZapSign emulator knows: accounts with their rate-limit window, plan and credits
+(spec §2, §4, §10), documents with their signers and activity history (§6, §7.7), templates
+(§10), webhooks (§9.2), and the presigner of file URLs."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from esign.sandbox.state import SharedState
 
 PROVIDER = "zapsign"
 DOCUMENTED_LIMIT = Limit(500, 60)  # "500 requisições por minuto" per token (spec §4)
+DEMO_CREDITS = 1000
+API_USER = "sandbox@esign.invalid"  # who the API's actions are by (created_by, history)
+REMINDER_INTERVAL = 30 * 60  # "at most one reminder every 30 minutes" (Atualizar signatário)
 DOC_EVENTS = ("doc_created", "doc_signed", "doc_deleted", "doc_refused")  # the "All" type
 
 
@@ -38,6 +42,8 @@ class Account:
     limit_per_minute: int | None = None  # this token's own limit, instead of the sandbox's
     window: Window = field(default_factory=Window)
     open_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Each document and each extra document costs one API credit; deleting refunds none.
+    credits: int = DEMO_CREDITS
 
 
 @dataclass
@@ -56,6 +62,11 @@ class ZSigner:
     phone_number: str = ""
     qualification: str = ""
     redirect_link: str = ""
+    order_group: int | None = None
+    # The other documented signer fields as the request gave them (lock_name, cpf, ...),
+    # echoed in the signer object.
+    options: dict[str, Any] = field(default_factory=dict)
+    last_reminder_at: float | None = None  # time.time() of the last reminder sent
 
 
 @dataclass
@@ -82,12 +93,39 @@ class ZDoc:
     signed_file_only_finished: bool = False
     parent: str | None = None  # an extra document's main document
     extras: list[str] = field(default_factory=list)
+    signature_order_active: bool = False
+    reminder_every_n_days: int = 0
+    answers: list[dict[str, str]] = field(default_factory=list)  # from a template
+    template: str | None = None  # the template's token
+    # The activity history (Histórico de atividades): {time, user, event, description}.
+    log: list[dict[str, str]] = field(default_factory=list)
 
     def touch(self) -> None:
         self.last_update_at = now_text()
 
     def in_progress(self) -> bool:
         return self.status == "pending" and not self.deleted
+
+    def record(self, event: str, user: str, description: str) -> None:
+        """An entry of the activity history; `time` as the documented sample writes it,
+        "2024-11-27 17:44:32.117577+00:00" (a space, not ISO's T)."""
+        moment = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") + "+00:00"
+        self.log.append({"time": moment, "user": user, "event": event, "description": description})
+
+
+@dataclass
+class ZTemplate:
+    """A DOCX template (Listar modelos): its text, with `{{VARIABLE}}`s a create fills."""
+
+    token: str
+    owner: str
+    name: str
+    lines: list[str]
+    active: bool = True
+    lang: str = "pt-br"
+    folder_path: str = ""
+    created_at: str = field(default_factory=now_text)
+    last_update_at: str = field(default_factory=now_text)
 
 
 @dataclass
@@ -98,6 +136,9 @@ class Webhook:
     type: str
     doc_token: str | None
     headers: list[dict[str, str]]
+
+    def header_map(self) -> dict[str, str]:
+        return {str(h.get("name")): str(h.get("value")) for h in self.headers if h.get("name")}
 
     def wants(self, event: str, doc_token: str) -> bool:
         if self.doc_token and self.doc_token != doc_token:
@@ -117,6 +158,7 @@ class ZapSignStore:
     )
     docs: dict[str, ZDoc] = field(default_factory=dict)
     signer_docs: dict[str, str] = field(default_factory=dict)
+    templates: dict[str, ZTemplate] = field(default_factory=lambda: demo_templates(DEMO_API_TOKEN))
     webhooks: list[Webhook] = field(default_factory=list)
     webhook_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     presigner: Presigner = field(default_factory=Presigner)
@@ -145,7 +187,25 @@ class ZapSignStore:
         return doc, next(s for s in doc.signers if s.token == some_id)
 
 
+# Signer fields the emulator keeps as given and echoes (Criar documento's signer table).
+ECHOED_SIGNER_FIELDS = (
+    "lock_name",
+    "lock_email",
+    "lock_phone",
+    "blank_email",
+    "blank_phone",
+    "hide_email",
+    "hide_phone",
+    "require_selfie_photo",
+    "require_document_photo",
+    "selfie_validation_type",
+    "cpf",
+    "send_automatic_whatsapp_signed_file",
+)
+
+
 def new_signer(data: dict[str, Any]) -> ZSigner:
+    order = data.get("order_group")
     return ZSigner(
         token=str(uuid.uuid4()),
         name=str(data["name"]).strip(),
@@ -157,4 +217,33 @@ def new_signer(data: dict[str, Any]) -> ZSigner:
         phone_number=str(data.get("phone_number") or ""),
         qualification=str(data.get("qualification") or ""),
         redirect_link=str(data.get("redirect_link") or ""),
+        order_group=order if isinstance(order, int) and not isinstance(order, bool) else None,
+        options={k: data[k] for k in ECHOED_SIGNER_FIELDS if k in data},
     )
+
+
+def demo_templates(owner: str) -> dict[str, ZTemplate]:
+    """The demo account's templates: one to create from (its variables are the documented
+    sample's), and an inactive one, which a create refuses (403)."""
+    active = ZTemplate(
+        token=_demo_token("esign-sandbox-zapsign-template-contract"),
+        owner=owner,
+        name="Contrato de prestação de serviços",
+        lines=[
+            "Contrato de prestação de serviços",
+            "",
+            "Contratante: {{NOME COMPLETO}}",
+            "CPF: {{NÚMERO DO CPF}}",
+            "Endereço: {{ENDEREÇO COMPLETO}}",
+            "",
+            "Assinatura: ______________________",
+        ],
+    )
+    inactive = ZTemplate(
+        token=_demo_token("esign-sandbox-zapsign-template-inactive"),
+        owner=owner,
+        name="Modelo antigo (inativo)",
+        lines=["Modelo antigo", "{{NOME COMPLETO}}"],
+        active=False,
+    )
+    return {t.token: t for t in (active, inactive)}
