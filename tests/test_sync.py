@@ -675,6 +675,65 @@ def test_on_a_terminal_a_progress_display_and_the_summary_and_no_json(
     assert quiet.exit_code == 0 and quiet.stderr == ""
 
 
+# -- activity reports -------------------------------------------------------------------------
+
+
+def test_with_audit_keeps_each_documents_report_beside_it(
+    zsync: Cli, sandbox: SandboxAdmin, token: str, tmp_path: Path
+) -> None:
+    doc = add(sandbox, token, "Audited")
+    archive = tmp_path / "archive"
+    first = sync(zsync, archive, "--with-audit")
+    assert first.exit_code == 0, first.stderr
+    [line] = lines(first.stdout)
+    report = archive / "Audited.audit.pdf"
+    assert line["audit"]["path"] == str(report)
+    assert report.read_bytes().startswith(b"%PDF-")
+    assert line["audit"]["sha256"] == hashlib.sha256(report.read_bytes()).hexdigest()
+    assert "2 API requests" in first.stderr  # the list, and the report
+
+    sandbox.clear_requests()
+    again = sync(zsync, archive, "--with-audit")
+    assert [d["action"] for d in lines(again.stdout)] == ["skipped"]
+    assert [r["raw_path"] for r in sandbox.requests()] == ["/zapsign/api/v1/docs/"]
+
+    report.unlink()  # by hand, or a run stopped between the file and its report
+    sandbox.clear_requests()
+    refetched = sync(zsync, archive, "--with-audit")
+    [line] = lines(refetched.stdout)
+    assert line["action"] == "skipped" and line["audit"]["path"] == str(report)
+    assert report.exists()
+    assert file_fetches(sandbox) == []  # only the report, not the document again
+    assert f"/zapsign/api/v1/docs/signer-log/{doc.token}" in [
+        r["raw_path"] for r in sandbox.requests()
+    ]
+
+    assert zsync("doc", "delete", doc.token, "--yes").exit_code == 0
+    deleted = sync(zsync, archive, "--delete")
+    assert deleted.exit_code == 0, deleted.stderr
+    assert os.listdir(archive) == [MANIFEST]  # the report went with its document
+
+
+def test_a_document_named_like_anothers_report_gets_another_name(
+    zsync: Cli, sandbox: SandboxAdmin, token: str, tmp_path: Path
+) -> None:
+    add(sandbox, token, "X", when="2026-01-01T00:00:00.000000Z")
+    other = add(sandbox, token, "X.audit", when="2026-01-02T00:00:00.000000Z")
+    archive = tmp_path / "archive"
+    result = sync(zsync, archive, "--with-audit")
+    assert result.exit_code == 0, result.stderr
+    names = sorted(os.listdir(archive))
+    assert "X.audit.pdf" in names  # X's report
+    assert f"X.audit-{other.token[:8]}.pdf" in names  # the document, beside it
+
+
+def test_with_audit_is_exit_2_where_the_provider_has_no_reports(cli: Cli, tmp_path: Path) -> None:
+    result = sync(cli, tmp_path / "a", "--with-audit")
+    assert result.exit_code == 2
+    assert "activity history" in result.stderr
+    assert not (tmp_path / "a").exists()
+
+
 # -- every provider -------------------------------------------------------------------------
 
 

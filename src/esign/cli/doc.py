@@ -467,6 +467,14 @@ def sync(
             "modification time.",
         ),
     ] = False,
+    with_audit: Annotated[
+        bool,
+        typer.Option(
+            "--with-audit",
+            help="Also each document's activity report beside its file, as NAME.audit.pdf "
+            "(ZapSign): fetched again with the document, and when missing.",
+        ),
+    ] = False,
 ) -> None:
     """Keep DIR holding a file for every document: download what is new or changed since the
     last run, and nothing else.
@@ -507,5 +515,6 @@ def sync(
         delete=delete,
         collection=collection,
         verify=verify,
+        with_audit=with_audit,
     )
     run_sync(app_ctx, job)

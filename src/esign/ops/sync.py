@@ -76,14 +76,15 @@ class SyncJob:
     delete: bool
     collection: str | None
     verify: bool
+    with_audit: bool = False  # each document's activity report beside its file (ZapSign)
 
 
 @dataclass(frozen=True)
 class Planned:
     document: Document
     file: str
-    action: str  # download | skip
-    reason: str  # new | changed | missing | altered; unchanged (skip)
+    action: str  # download | skip | audit (the file is there; its activity report is not)
+    reason: str  # new | changed | missing | altered; unchanged (skip, audit)
     replace: bool  # the name is the document's already: the new file goes over the old
 
 
@@ -103,6 +104,8 @@ def run_sync(app: AppContext, job: SyncJob) -> None:
     started = app.monotonic()
     provider = provider_for(app)
     status = _status(provider, job.status)
+    if job.with_audit:
+        provider.audit_report_source("check")  # no request: a provider without one says so
     root = Path(job.directory)
     scope = Scope(provider.name, provider.base_url, job.collection)
     tally = Tally()
@@ -163,7 +166,7 @@ def _sync(
     from esign.core.cancel import Cancellation
 
     cancel = Cancellation()
-    planner = Planner(provider, manifest, verify=job.verify)
+    planner = Planner(provider, manifest, verify=job.verify, with_audit=job.with_audit)
     listing = Listing(provider, status, job, planner, cancel)
     _run(app, provider, status, manifest, listing, planner, job, tally, cancel)
     listing.finish()  # a failed page is this run's failure: no --delete on a partial list
@@ -250,10 +253,13 @@ class Planner:
     download, under the name it has, or gets now. Pages come oldest first, so the oldest of
     the documents sharing a name keeps it, on every run."""
 
-    def __init__(self, provider: Provider, manifest: Manifest, *, verify: bool) -> None:
+    def __init__(
+        self, provider: Provider, manifest: Manifest, *, verify: bool, with_audit: bool = False
+    ) -> None:
         self._provider = provider
         self._manifest = manifest
         self._verify = verify
+        self._with_audit = with_audit
         self._lock = threading.Lock()
         root = manifest.directory
         self.taken = {entry.file.casefold() for entry in manifest.entries()}
@@ -297,13 +303,22 @@ class Planner:
             elif not matches(entry, path, verify=self._verify):
                 reason = "altered"
             else:
-                plans.append(Planned(document, entry.file, "skip", "unchanged", replace=False))
+                report = self._with_audit and not os.path.lexists(report_path(path))
+                action = "audit" if report else "skip"
+                plans.append(Planned(document, entry.file, action, "unchanged", replace=False))
                 continue
             plans.append(Planned(document, entry.file, "download", reason, replace=True))
         for document in sorted(new, key=lambda d: (d.created_at or "", d.id)):
             with self._lock:
-                name = _free_name(_file_name(self._provider, document), document.id, self.taken)
+                name = _free_name(
+                    _file_name(self._provider, document),
+                    document.id,
+                    self.taken,
+                    with_report=self._with_audit,
+                )
                 self.taken.add(name.casefold())
+                if self._with_audit:
+                    self.taken.add(report_path(root / name).name.casefold())
             plans.append(Planned(document, name, "download", "new", replace=False))
         return plans
 
@@ -319,7 +334,17 @@ def _file_name(provider: Provider, document: Document) -> str:
     return name
 
 
-def _free_name(name: str, document_id: str, taken: set[str]) -> str:
+def report_path(path: Path) -> Path:
+    """Where a document's activity report goes: beside its file (`doc download
+    --with-audit`'s name, NAME.audit.pdf)."""
+    from esign.ops.audit import beside
+
+    return beside(str(path))
+
+
+def _free_name(name: str, document_id: str, taken: set[str], *, with_report: bool) -> str:
+    """The first free name of the document's candidates; with its report, a name whose
+    report name is free too (a document titled "X.audit" must not be X's report)."""
     stem, extension = split_extension(name)
     # The ID's first characters, as `with_id` keeps them: the suffix is the ID's start.
     tag = "".join(ch for ch in document_id if ch.isalnum() or ch in "-_")[:SHORT_ID]
@@ -328,7 +353,8 @@ def _free_name(name: str, document_id: str, taken: set[str]) -> str:
         candidates.append(fit_name(f"{stem}-{tag}", extension))
     candidates += [with_id(name, document_id), with_digest(name, document_id)]
     for candidate in candidates:
-        if candidate.casefold() not in taken:
+        report = report_path(Path(candidate)).name if with_report else candidate
+        if candidate.casefold() not in taken and report.casefold() not in taken:
             return candidate
     return candidates[-1]
 
@@ -355,7 +381,16 @@ def _run(
         plan = listing.plans[document_id]
         if plan.action == "skip" or recorder is None:
             return None  # nothing to fetch (or a dry run)
-        opts = DownloadOptions(
+        if plan.action == "audit":
+            return _report(app, provider, document_id, manifest.directory / plan.file, cancel)
+        result = _document(work_opts(plan, cancel), plan)
+        if job.with_audit:
+            result.audit = _report(app, provider, document_id, Path(result.path), cancel)
+        return result
+
+    def work_opts(plan: Planned, cancel: Cancellation) -> DownloadOptions:
+        assert recorder is not None
+        return DownloadOptions(
             target=Target("dir", manifest.directory),
             force=plan.replace,
             any_state=choice.any_state,
@@ -365,6 +400,9 @@ def _run(
             source=provider.listed_source(plan.document, choice),
             commit=_committer(app, provider, plan, recorder, tickets),
         )
+
+    def _document(opts: DownloadOptions, plan: Planned) -> DownloadResult:
+        document_id = plan.document.id
         try:
             return provider.download(document_id, opts, app.streams)
         except PresignedUrlRefused:
@@ -388,25 +426,32 @@ def _run(
                     ticket.wait()  # recorded and in place: only now is it downloaded
                 except EsignError as err:
                     item.result, item.error = None, err
+            result = item.result
             if item.error is not None:
                 _failed(app, tally, plan.document, path, item.error)
-            elif plan.action == "skip":
+            elif plan.action == "skip" or (plan.action == "audit" and result is not None):
                 tally.skipped += 1
-                _line(app, "skipped", plan.document, path, reason=plan.reason)
-            elif item.result is None:
+                audit = _audit_fields(result) if result is not None else {}
+                tally.bytes += audit.get("audit", {}).get("bytes", 0)
+                _line(app, "skipped", plan.document, path, reason=plan.reason, **audit)
+            elif result is None:
                 tally.would_download += 1
-                _line(app, "would_download", plan.document, path, reason=plan.reason)
+                shown = report_path(path) if plan.action == "audit" else path
+                reason = "report missing" if plan.action == "audit" else plan.reason
+                _line(app, "would_download", plan.document, shown, reason=reason)
             else:
                 tally.downloaded += 1
-                tally.bytes += item.result.bytes
+                audit = _audit_fields(result.audit) if result.audit is not None else {}
+                tally.bytes += result.bytes + audit.get("audit", {}).get("bytes", 0)
                 _line(
                     app,
                     "downloaded",
                     plan.document,
-                    Path(item.result.path),
+                    Path(result.path),
                     reason=plan.reason,
-                    bytes=item.result.bytes,
-                    sha256=item.result.sha256,
+                    bytes=result.bytes,
+                    sha256=result.sha256,
+                    **audit,
                 )
 
         try:
@@ -441,6 +486,27 @@ class PlannedName:
 
     def release(self) -> None:
         return
+
+
+def _report(
+    app: AppContext, provider: Provider, document_id: str, path: Path, cancel: Cancellation
+) -> DownloadResult:
+    """The document's activity report beside its file, replacing an older one (it grows with
+    the document's history)."""
+    from esign.ops.audit import save_report
+
+    target = Target("file", report_path(path))
+    try:
+        return save_report(
+            app, provider, document_id, target, force=True, progress=False, cancel=cancel
+        )
+    except EsignError as err:
+        err.message = f"its activity report {target.path}: {err.message}"
+        raise
+
+
+def _audit_fields(report: DownloadResult) -> dict[str, Any]:
+    return {"audit": {"path": report.path, "bytes": report.bytes, "sha256": report.sha256}}
 
 
 def _committer(
@@ -495,8 +561,12 @@ def _delete(
             tally.would_delete += 1
             _line(app, "would_delete", shown, path)
             continue
+        report = report_path(path)
+        others = {e.file for e in manifest.entries() if e.id != entry.id}
         try:
             path.unlink(missing_ok=True)
+            if report.name not in others:  # its activity report, unless a document's file
+                report.unlink(missing_ok=True)
             manifest.drop(entry.id)
             manifest.save()
         except OSError as exc:
