@@ -67,8 +67,14 @@ class AppContext:
     def output(self) -> Output:
         from esign.core.output.render import Output
 
+        flags = self.flags
         return Output.choose(
-            self.streams, output=self.flags.format, raw=self.flags.raw, quiet=self.flags.quiet
+            self.streams,
+            output=flags.format,
+            raw=flags.raw,
+            quiet=flags.quiet,
+            fields=flags.json_fields,
+            jq=flags.jq,
         )
 
     @property

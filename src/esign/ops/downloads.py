@@ -199,7 +199,7 @@ def _download_many(
                 name_failure(app, item.error, item.id).lead_with_subject = True
                 output.error(item.error)
                 if output.json_mode:
-                    output.write_json_line({"id": item.id, **item.error.to_dict()})
+                    output.write_json_line({"id": item.id, **item.error.to_dict()}, failure=True)
 
         try:
             items = run_pool(ids, job.jobs, work, done, cancel)

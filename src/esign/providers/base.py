@@ -8,8 +8,8 @@ with a message that says what to use instead.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from esign.core.config.secret import Secret
 from esign.core.config.settings import SECRET_ENV, Settings
@@ -44,6 +44,8 @@ class Provider:
     default_base_url: ClassVar[str]
     # False for a document store (IndexHealth): nothing is ever "signed" there.
     has_signing_state: ClassVar[bool] = True
+    # Whether the API's lists come in pages with a link to the next (`esign api --paginate`).
+    api_pages: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -112,6 +114,47 @@ class Provider:
 
     def authenticate(self, request: httpx.Request) -> None:
         raise NotImplementedError
+
+    # -- `esign api`: one request to any endpoint, authenticated as every command is --------
+
+    def api_request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | list[str]] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """Send one request with the profile's credentials, retried by the same rules as
+        every command's; the answer is returned whatever its status (see `api_error`)."""
+        self.require_secret()
+        return self.http.request(
+            method,
+            url,
+            params=params,  # type: ignore[arg-type]  # httpx takes lists for repeated keys
+            json=json,
+            content=content,
+            headers=headers,
+            idempotent=self.api_idempotent(method.upper(), url),
+            stream=stream,
+        )
+
+    def api_idempotent(self, method: str, url: str) -> bool | None:
+        """Whether a request may be sent again after it may have reached the server; None
+        leaves it to the method (GET, PUT, DELETE yes; POST, PATCH no)."""
+        return None
+
+    def api_error(self, response: httpx.Response) -> EsignError | None:
+        """The failure an answer means, mapped as every command maps it (exit 4, 5, 6, 7,
+        1), or None. The body must have been read."""
+        return self.error_from_response(response) if response.status_code >= 400 else None
+
+    def api_next_page(self, body: Any) -> str | None:
+        """The next page's URL in a list answer (only where `api_pages`), or None."""
+        return None
 
     def error_from_response(self, response: httpx.Response) -> EsignError:
         raise NotImplementedError

@@ -98,6 +98,10 @@ class OKdokumentClient(Provider):
             provider_message=provider_message,
         )
 
+    def api_idempotent(self, method: str, url: str) -> bool | None:
+        # Its PATCH (update signature request, 6.11) sets fields: sending it twice is the same.
+        return True if method == "PATCH" else None
+
     def check_credentials(self) -> None:
         self._call("GET", "counter")  # the cheapest authenticated call (spec 6.13)
 

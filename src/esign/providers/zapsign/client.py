@@ -28,6 +28,7 @@ class ZapSignClient(Provider):
     name = "zapsign"
     title = "ZapSign"
     default_base_url = "https://api.zapsign.com.br/api/v1"
+    api_pages = True  # DRF pages: {count, next, previous, results} (spec gap 1)
 
     # -- transport ------------------------------------------------------------------------
 
@@ -108,6 +109,11 @@ class ZapSignClient(Provider):
             provider=self.name,
             provider_message=provider_message,
         )
+
+    def api_next_page(self, body: Any) -> str | None:
+        if isinstance(body, dict) and isinstance(body.get("next"), str) and body["next"]:
+            return str(body["next"])
+        return None
 
     # Update document (7.4): here, not in documents.py, because a request's update sends it too.
     def _put(self, document_id: str, body: dict[str, Any]) -> None:
