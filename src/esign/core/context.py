@@ -75,6 +75,8 @@ class AppContext:
             quiet=flags.quiet,
             fields=flags.json_fields,
             jq=flags.jq,
+            # --jq alone implies JSON output, not JSON errors: those follow --json / --output.
+            explicit=flags.json or flags.output is not None,
         )
 
     @property

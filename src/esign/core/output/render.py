@@ -45,6 +45,7 @@ class Output:
         quiet: bool,
         fields: str | None = None,
         jq: str | None = None,
+        explicit: bool | None = None,
     ) -> Output:
         mode = output or ("table" if streams.stdout_is_tty else "json")
         return cls(
@@ -52,7 +53,7 @@ class Output:
             mode=mode,
             raw=raw,
             quiet=quiet,
-            explicit=output is not None,
+            explicit=output is not None if explicit is None else explicit,
             fields=fields,
             jq=jq,
         )
