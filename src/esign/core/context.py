@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from esign.core.config.flags import GlobalFlags
-from esign.core.config.settings import SECRET_ENV, Settings, resolve_settings
+from esign.core.config.settings import SECRET_ENV, Settings, env_flag, resolve_settings
 from esign.core.output.streams import IOStreams
 
 if TYPE_CHECKING:
@@ -81,16 +81,12 @@ class AppContext:
 
     @property
     def debug(self) -> bool:
-        return self.flags.debug or self.env.get("ESIGN_DEBUG", "") in ("1", "true", "yes")
+        return self.flags.debug or env_flag(self.env, "ESIGN_DEBUG")
 
     @property
     def interactive(self) -> bool:
         """May we prompt? Not under --no-input / ESIGN_NO_INPUT, and only with a terminal."""
-        no_input = self.flags.no_input or self.env.get("ESIGN_NO_INPUT", "") in (
-            "1",
-            "true",
-            "yes",
-        )
+        no_input = self.flags.no_input or env_flag(self.env, "ESIGN_NO_INPUT")
         return not no_input and self.streams.stdin_is_tty and self.streams.stderr_is_tty
 
     @property

@@ -227,7 +227,7 @@ def _receive(
     expected = _content_length(response)
     if target.kind in ("stdout", "device"):
         # Streamed as it comes: no temporary file, and what is written cannot be taken back.
-        shown = "-" if target.kind == "stdout" else str(target.path)
+        shown = "-" if target.kind == "stdout" else os.path.abspath(str(target.path))
         try:
             with _stream_sink(target, streams) as sink:
                 digest, count = _copy(response, sink, expected, None, cancel, source.expect_prefix)
@@ -250,7 +250,7 @@ def _receive(
             digest, count, path = _write_atomically(
                 response, proposed, settle, force, expected, advance, cancel, source.expect_prefix
             )
-        shown = str(path)
+        shown = os.path.abspath(path)  # absolute: a script may run from another directory
     return DownloadResult(
         path=shown,
         bytes=count,

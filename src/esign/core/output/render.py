@@ -156,7 +156,8 @@ class Output:
 
         return Console(
             file=self.streams.stdout,
-            force_terminal=self.streams.stdout_is_tty,
+            # FORCE_COLOR / CLICOLOR_FORCE: styled even into a pipe.
+            force_terminal=self.streams.stdout_is_tty or self.streams.color,
             # Without colour, no styling at all: NO_COLOR and TERM=dumb users want plain text.
             color_system="auto" if self.streams.color else None,
             highlight=False,
