@@ -7,6 +7,7 @@ from typing import Annotated, TextIO
 
 import typer
 
+from esign.cli import choices
 from esign.cli._typer import app_context, command, new_group
 from esign.core.errors import UsageError
 
@@ -203,7 +204,11 @@ def demo(
         ),
     ] = None,
     provider: Annotated[
-        str, typer.Option(help="Which provider's emulator to use: okdokument or zapsign.")
+        str,
+        typer.Option(
+            help="Which provider's emulator to use: okdokument, zapsign or indexhealth.",
+            autocompletion=choices.completer(choices.demo_providers),
+        ),
     ] = "okdokument",
 ) -> None:
     """Run a whole signing job against an in-process sandbox: create a request from a bundled
@@ -211,6 +216,5 @@ def demo(
     equivalent esign command."""
     from esign.ops.sandbox_demo import DEMO_PROVIDERS, run_demo
 
-    if provider not in DEMO_PROVIDERS:
-        raise UsageError(f"--provider must be one of {', '.join(DEMO_PROVIDERS)}")
+    choices.check(provider, DEMO_PROVIDERS, "--provider")
     run_demo(app_context(), out_dir, provider)

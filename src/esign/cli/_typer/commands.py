@@ -331,6 +331,23 @@ def app_context() -> AppContext:
     return app
 
 
+def command_help(words: Sequence[str]) -> str | None:
+    """The help of the command `words` names (`["doc", "download"]`; none: the root's), as
+    its own --help prints it, or None when there is no such command."""
+    ctx = click.get_current_context().find_root()
+    command: Any = ctx.command
+    for word in words:
+        if not hasattr(command, "get_command"):
+            return None
+        found = command.get_command(ctx, word)
+        if found is None or getattr(found, "hidden", False):
+            return None
+        ctx = click.Context(found, info_name=word, parent=ctx)
+        command = found
+    text: str = command.get_help(ctx)
+    return text
+
+
 def new_group(name: str) -> typer.Typer:
     """A command group's Typer, with the root's settings: built on its own (lazily), it would
     otherwise format help with rich (70 ms of imports) and show locals in tracebacks."""
