@@ -159,6 +159,27 @@ class Provider:
     def error_from_response(self, response: httpx.Response) -> EsignError:
         raise NotImplementedError
 
+    def wrong_base_url(self, response: httpx.Response) -> EsignError | None:
+        """A 404 that is not the provider's own answer (an HTML page, or no error body): the
+        URL asked is most likely not the API, so the error says which URL and where the base
+        URL comes from, instead of "document not found"."""
+        if response.status_code != 404:
+            return None
+        kind = response.headers.get("content-type", "").lower()
+        if "json" in kind and response.content.strip():
+            return None
+        from esign.core.errors import NotFoundError
+        from esign.core.redact import redact_url
+
+        what = "an HTML page" if "html" in kind else f"no {self.title} error in the answer"
+        return NotFoundError(
+            f"{self.title}: nothing at {redact_url(str(response.request.url))} (404, {what})",
+            hint="check the base URL (ESIGN_BASE_URL / profile): it must be the API's base, "
+            f"such as {self.default_base_url or 'the one IndexHealth gave you'}",
+            http_status=404,
+            provider=self.name,
+        )
+
     def error_maker(
         self, http_status: int | None, provider_message: str | None
     ) -> Callable[..., EsignError]:

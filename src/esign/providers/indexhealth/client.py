@@ -119,6 +119,9 @@ class IndexHealthClient(Provider):
                 code = envelope_code  # the body wins over a 200 status line (spec §1)
             message = body.get("message")
         if code >= 400:
+            suspect = None if isinstance(body, dict) else self.wrong_base_url(response)
+            if suspect is not None:
+                raise suspect
             text = str(message) if message else excerpt(response.text)
             raise self._error(code, text, response.status_code, token_endpoint=token_endpoint)
         if not isinstance(body, dict) or "data" not in body:

@@ -55,6 +55,9 @@ class OKdokumentClient(Provider):
             ) from None
 
     def error_from_response(self, response: httpx.Response) -> EsignError:
+        suspect = self.wrong_base_url(response)
+        if suspect is not None:
+            return suspect
         status = response.status_code
         key, value = error_fields(response)
         provider_message = f"{key} ({value})" if key and value and value not in key else key

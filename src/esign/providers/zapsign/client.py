@@ -67,6 +67,9 @@ class ZapSignClient(Provider):
         refused = storage_refusal(response, self.name)
         if refused is not None:  # a presigned file URL (S3), not the API
             return refused
+        suspect = self.wrong_base_url(response)
+        if suspect is not None:
+            return suspect
         status = response.status_code
         provider_message = error_text(response)
         detail = f": {provider_message}" if provider_message else ""
