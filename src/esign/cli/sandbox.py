@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Annotated, TextIO
 
 import typer
@@ -18,7 +19,8 @@ SandboxUrl = Annotated[
     typer.Option(
         "--sandbox-url",
         metavar="URL",
-        help="Where the sandbox runs [default: $ESIGN_SANDBOX_URL or http://127.0.0.1:8765].",
+        help="Where the sandbox runs [default: the origin of $ESIGN_BASE_URL when it is a "
+        "sandbox's, else $ESIGN_SANDBOX_URL, else http://127.0.0.1:8765].",
         show_default=False,
     ),
 ]
@@ -125,13 +127,17 @@ def _print_banner(
     for provider, info in creds.items():
         lines.append(f"{provider}:")
         lines.extend(f"  {key:<18} {value}" for key, value in info.items())
-    ok = creds["okdokument"]
+    from esign.ops.sandbox_demo import demo_environment, export_line, write_sample
+
+    sample = shlex.quote(str(write_sample()))
     lines += [
         "",
-        "Try it in another shell:",
-        f"  export ESIGN_PROVIDER=okdokument ESIGN_BASE_URL={ok['base_url']} "
-        f"ESIGN_API_KEY={ok['api_key']}",
-        "  esign request create contract.pdf",
+        "Try it in another shell (a sample PDF is ready):",
+        f"  {export_line(demo_environment(creds['okdokument'], 'okdokument'))}",
+        f"  DOC=$(esign request create {sample} --jq .document_id)",
+        '  esign sandbox sign "$DOC"',
+        '  esign doc info "$DOC"',
+        '  esign doc download "$DOC" -o signed.pdf',
         "",
     ]
     stream.write("\n".join(lines) + "\n")
