@@ -92,8 +92,10 @@ def register(root: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        """Reference topics and commands: `esign help` lists them, `esign help TOPIC` prints a
-        topic, `esign help doc download` a command's help."""
+        """Reference topics, and any command's help: esign help doc download.
+
+        `esign help` lists the topics and commands, `esign help TOPIC` prints a topic, and
+        `esign help doc download` is `esign doc download --help`."""
         from esign.cli._typer import command_help
         from esign.docs.topics import TOPICS, topic_text
 

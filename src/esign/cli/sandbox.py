@@ -88,7 +88,11 @@ def serve(
 
         names = write_sandbox_profiles(app_ctx, creds, insecure=insecure_storage)
         app_ctx.output.info(f"profiles written: {', '.join(names)} (use --profile NAME)")
-    _print_banner(app_ctx.streams.stdout, origin, creds, app_ctx.output.json_mode, token)
+    output = app_ctx.output
+    if output.fields is not None or output.jq is not None:
+        output.write_json(banner_data(origin, creds, token))  # --jq '.providers.zapsign'
+    else:
+        _print_banner(app_ctx.streams.stdout, origin, creds, output.json_mode, token)
     run_server(sandbox, host, port, log=not app_ctx.flags.quiet)
 
 
@@ -103,6 +107,15 @@ def admin_token_for(host: str) -> str | None:
     return secrets.token_urlsafe(24)
 
 
+def banner_data(
+    origin: str, creds: dict[str, dict[str, str]], admin_token: str | None
+) -> dict[str, object]:
+    banner: dict[str, object] = {"url": origin, "providers": creds}
+    if admin_token:
+        banner["admin_token"] = admin_token
+    return banner
+
+
 def _print_banner(
     stream: TextIO,
     origin: str,
@@ -111,10 +124,8 @@ def _print_banner(
     admin_token: str | None = None,
 ) -> None:
     if as_json:
-        banner: dict[str, object] = {"url": origin, "providers": creds}
-        if admin_token:
-            banner["admin_token"] = admin_token
-        stream.write(json.dumps(banner) + "\n")
+        # One line: a script reads it from a server that keeps running.
+        stream.write(json.dumps(banner_data(origin, creds, admin_token)) + "\n")
         stream.flush()
         return
     lines = [f"esign sandbox on {origin}", ""]

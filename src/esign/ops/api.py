@@ -188,24 +188,10 @@ def parse_headers(values: tuple[str, ...]) -> dict[str, str]:
     return headers
 
 
-def _read_input(app: AppContext, source: str) -> bytes:
-    what = "stdin" if source == "-" else source
-    try:
-        if source == "-":
-            stream = getattr(app.streams.stdin, "buffer", None)
-            data = (
-                stream.read(MAX_INPUT_BYTES + 1)
-                if stream is not None
-                else app.streams.stdin.read(MAX_INPUT_BYTES + 1).encode()
-            )
-        else:
-            with open(source, "rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"cannot read --input {what}: {exc.strerror or exc}") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise UsageError(f"--input {what} is larger than {MAX_INPUT_BYTES >> 20} MiB")
-    return data
+def _read_input(app: AppContext, source: str, flag: str = "--input") -> bytes:
+    from esign.core.files.local import read_input
+
+    return read_input(source, app.streams.stdin, limit=MAX_INPUT_BYTES, flag=flag)
 
 
 # -- fields: -f key=value (a string), -F key=value (typed), gh's key[sub] and key[] nesting --
@@ -233,7 +219,7 @@ def _field_value(app: AppContext, text: str, typed: bool) -> Any:
     if re.fullmatch(r"-?(0|[1-9][0-9]*)", value):
         return int(value)
     if value.startswith("@"):
-        data = _read_input(app, value[1:])
+        data = _read_input(app, value[1:], flag=f"-F {text.partition('=')[0]}=@")
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:

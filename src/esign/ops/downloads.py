@@ -58,24 +58,15 @@ MAX_FROM_BYTES = 8 << 20
 def _from_text(source: str | None, app: AppContext) -> str | None:
     if source is None:
         return None
+    from esign.core.files.local import read_input
+
     what = "stdin" if source == "-" else source
     try:
-        if source == "-":
-            stdin = app.streams.stdin
-            buffer = getattr(stdin, "buffer", None)
-            data = buffer.read(MAX_FROM_BYTES + 1) if buffer is not None else None
-            if data is None:
-                data = stdin.read(MAX_FROM_BYTES + 1).encode("utf-8", "surrogateescape")
-        else:
-            with open(source, "rb") as handle:
-                data = handle.read(MAX_FROM_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"cannot read --from {what}: {exc.strerror}") from None
-    if len(data) > MAX_FROM_BYTES:
-        raise UsageError(
-            f"--from {what} is larger than {MAX_FROM_BYTES >> 20} MiB",
-            hint="split the ID list into several runs",
-        )
+        data = read_input(source, app.streams.stdin, limit=MAX_FROM_BYTES, flag="--from")
+    except UsageError as err:
+        if "larger than" in err.message:
+            err.hint = "split the ID list into several runs"
+        raise
     try:
         return data.decode("utf-8-sig")  # a BOM from a Windows editor is not part of an ID
     except UnicodeDecodeError as exc:
