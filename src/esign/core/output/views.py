@@ -114,9 +114,26 @@ def _widest(header: str, values: Sequence[str | None]) -> int:
 
 
 def _flex_width(console: Console, fixed: Sequence[int], flexible: int) -> int:
-    """What each of `flexible` columns may take beside columns of `fixed` widths."""
+    """What each of `flexible` columns may take beside columns of `fixed` widths (a first
+    guess: `_fit` corrects it with rich's own measure)."""
     gaps = _COLUMN_GAP * (len(fixed) + flexible - 1)
     return max(8, (console.width - sum(fixed) - gaps) // flexible)
+
+
+def _fit(console: Console, table: Any, flexible: Sequence[int]) -> Any:
+    """Narrow the `flexible` columns until rich measures the table within the terminal: how
+    much room padding and rules take differs between rich releases."""
+    from rich.measure import Measurement
+
+    for _ in range(3):
+        excess = Measurement.get(console, console.options, table).maximum - console.width
+        if excess <= 0:
+            break
+        share = -(-excess // len(flexible))
+        for index in flexible:
+            column = table.columns[index]
+            column.max_width = max(4, (column.max_width or console.width) - share)
+    return table
 
 
 _STATUS_STYLE = {
@@ -202,7 +219,7 @@ def _document_view(console: Console, doc: Document) -> None:
         signers.add_column("Signed at", no_wrap=True, min_width=fixed[1])
         for s in doc.signers:
             signers.add_row(_text(s.name), _text(s.email), _status(s.status), _text(s.signed_at))
-        console.print(signers)
+        console.print(_fit(console, signers, (0, 1)), soft_wrap=False)
         urls = [(s.name or s.email or str(i + 1), s.sign_url) for i, s in enumerate(doc.signers)]
         if any(url for _, url in urls):
             _key_values(console, "Sign URLs", [(name, url) for name, url in urls])
@@ -277,4 +294,4 @@ def _document_list_view(console: Console, docs: Sequence[Document]) -> None:
             _status(doc.status),
             _text(doc.updated_at or doc.created_at),
         )
-    console.print(table)
+    console.print(_fit(console, table, (1,)), soft_wrap=False)
