@@ -184,7 +184,7 @@ ZSH_DRIVER = r"""
 zmodload zsh/zpty
 zpty z zsh -f -i
 zpty -w z "PS1='> '; autoload -Uz compinit; compinit -u -D; source ${COMPLETION}; \
-zstyle ':completion:*' list-separator '::'; setopt nobeep; LISTMAX=0; print READY"
+zstyle ':completion:*' list-separator '::'; setopt nobeep; LISTMAX=10000; print READY"
 zpty -r z ignored '*READY*'
 zpty -n -w z "${LINE}"$'	'
 out=""; quiet=0

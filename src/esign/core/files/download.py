@@ -12,10 +12,11 @@ import hashlib
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from esign.core.errors import (
     EsignError,
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from esign.core.http.client import HttpClient
 
 CHUNK_SIZE = 1 << 16
+# Seconds without a byte after which the progress bar says "stalled" instead of a rate.
+STALLED_AFTER = 3.0
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,12 @@ def download(
                 streamed = target.kind in ("stdout", "device")
                 if streamed or attempt >= http.max_attempts or stopped:
                     raise
+                if progress and streams.stderr_is_tty:
+                    # The bar above stops where the body broke off; a new one starts at 0.
+                    streams.stderr.write(
+                        f"restarting the download from the start (attempt {attempt + 1} of "
+                        f"{http.max_attempts}): {err.message}\n"
+                    )
                 http.pause_before_retry(attempt, err.message)
     finally:
         names.release()
@@ -227,7 +236,7 @@ def _receive(
     expected = _content_length(response)
     if target.kind in ("stdout", "device"):
         # Streamed as it comes: no temporary file, and what is written cannot be taken back.
-        shown = "-" if target.kind == "stdout" else str(target.path)
+        shown = "-" if target.kind == "stdout" else os.path.abspath(str(target.path))
         try:
             with _stream_sink(target, streams) as sink:
                 digest, count = _copy(response, sink, expected, None, cancel, source.expect_prefix)
@@ -250,7 +259,7 @@ def _receive(
             digest, count, path = _write_atomically(
                 response, proposed, settle, force, expected, advance, cancel, source.expect_prefix
             )
-        shown = str(path)
+        shown = os.path.abspath(path)  # absolute: a script may run from another directory
     return DownloadResult(
         path=shown,
         bytes=count,
@@ -498,15 +507,27 @@ def _progress(
         TransferSpeedColumn,
     )
 
+    class RateOrStalled(TransferSpeedColumn):
+        """The rate, or "stalled Ns" once nothing has arrived for a while: rich's own rate
+        keeps showing the last samples, numbers frozen as if all were well."""
+
+        def render(self, task: Any) -> Any:
+            from rich.text import Text
+
+            quiet = time.monotonic() - task.fields.get("last", time.monotonic())
+            if quiet >= STALLED_AFTER and not task.finished:
+                return Text(f"stalled {quiet:.0f}s", style="progress.data.speed")
+            return super().render(task)
+
     console = Console(file=streams.stderr, force_terminal=True, no_color=not streams.color)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         DownloadColumn(),
-        TransferSpeedColumn(),
+        RateOrStalled(),
         TimeRemainingColumn(),
         console=console,
         transient=False,
     ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+        task = bar.add_task(label, total=total, last=time.monotonic())
+        yield lambda n: bar.update(task, advance=n, last=time.monotonic())
