@@ -15,7 +15,6 @@ import inspect
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import typer
@@ -37,12 +36,12 @@ APP_KEY = "esign.app"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
 class RootState:
     """What the root saw: flags given before the command name, and test overrides."""
 
-    flags: GlobalFlags
-    overrides: ContextOverrides | None
+    def __init__(self, flags: GlobalFlags, overrides: ContextOverrides | None) -> None:
+        self.flags = flags
+        self.overrides = overrides
 
 
 class SharedFlagShadowed(TypeError):
