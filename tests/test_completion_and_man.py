@@ -182,13 +182,11 @@ def test_real_fish_completes_commands_options_and_profiles(shell_env: dict[str, 
     assert fish_complete("esign help e", shell_env) == ["environment", "exit-codes"]
 
 
-# LISTMAX=1000: every match is listed without zsh asking first, however few rows the pty has
-# (`doc download` has more options than a 24-row screen).
 ZSH_DRIVER = r"""
 zmodload zsh/zpty
 zpty z zsh -f -i
 zpty -w z "PS1='> '; autoload -Uz compinit; compinit -u -D; source ${COMPLETION}; \
-zstyle ':completion:*' list-separator '::'; setopt nobeep; LISTMAX=1000; print READY"
+zstyle ':completion:*' list-separator '::'; setopt nobeep; LISTMAX=10000; print READY"
 zpty -r z ignored '*READY*'
 zpty -n -w z "${LINE}"$'	'
 out=""; quiet=0

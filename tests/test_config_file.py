@@ -50,7 +50,14 @@ def test_directories_the_user_chose_are_not_chmodded(pcli: Cli, tmp_path: Path) 
         Path(os.environ[name]).chmod(0o755)
     assert pcli("profile", "add", "p", "--provider", "zapsign").exit_code == 0
     login = pcli(
-        "auth", "login", "--profile", "p", "--with-token", "--insecure-storage", input="k" * 20
+        "auth",
+        "login",
+        "--profile",
+        "p",
+        "--with-token",
+        "--insecure-storage",
+        "--no-verify",
+        input="k" * 20,
     )
     assert login.exit_code == 0, login.stderr
     for name in ("ESIGN_CONFIG_DIR", "ESIGN_DATA_DIR"):
@@ -135,7 +142,16 @@ def test_twenty_concurrent_insecure_logins_keep_twenty_secrets(pcli: Cli, tmp_pa
     }
     procs = [
         subprocess.Popen(
-            [ESIGN, "auth", "login", "--profile", name, "--with-token", "--insecure-storage"],
+            [
+                ESIGN,
+                "auth",
+                "login",
+                "--profile",
+                name,
+                "--with-token",
+                "--insecure-storage",
+                "--no-verify",
+            ],
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,

@@ -271,9 +271,9 @@ def test_sandbox_sign_without_a_sandbox_explains(tmp_path: Path) -> None:
 def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     result = run("sandbox", "demo", "--out-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert "$ esign request create" in result.stderr
-    assert "$ esign sandbox sign" in result.stderr
-    assert "$ esign doc download" in result.stderr
+    assert "$ DOC=$(esign request create" in result.stderr
+    assert '$ esign sandbox sign "$DOC"' in result.stderr
+    assert '$ esign doc download "$DOC"' in result.stderr
     signed = tmp_path / "signed-contract.pdf"
     assert "Signer: Demo Signer" in PdfReader(signed).pages[-1].extract_text()
     assert signed.read_bytes() != (tmp_path / "sample-contract.pdf").read_bytes()

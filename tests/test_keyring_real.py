@@ -48,7 +48,7 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     line = proc.stdout.readline().strip()
     assert line.startswith("ADDR="), line
     env = {"DBUS_SESSION_BUS_ADDRESS": line[5:], "HOME": str(home)}
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # a loaded machine unlocks the collection slowly
     while True:  # ready once a secret round-trips
         probe = subprocess.run(
             ["secret-tool", "store", "--label", "probe", "service", "probe", "username", "p"],
@@ -148,7 +148,9 @@ def test_login_store_read_back_in_a_new_process_and_logout(
 def test_hidden_prompt_on_a_terminal_never_echoes(env: dict[str, str]) -> None:
     secret = "typed-secret-" + "9" * 20
     assert esign(env, "profile", "add", "tty", "--provider", "zapsign").returncode == 0
-    child = pexpect.spawn(ESIGN, ["auth", "login", "--profile", "tty"], env=env, timeout=30)
+    child = pexpect.spawn(
+        ESIGN, ["auth", "login", "--profile", "tty", "--no-verify"], env=env, timeout=30
+    )
     seen = io.BytesIO()
     child.logfile_read = seen
     child.expect("api key for profile tty")

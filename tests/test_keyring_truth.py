@@ -21,7 +21,7 @@ def logged_in(keyring: LockedKeyring) -> Cli:
     cli = Cli({}, keyring=keyring)
     added = cli("profile", "add", "p", "--provider", "zapsign")
     assert added.exit_code == 0, added.stderr
-    login = cli("auth", "login", "--profile", "p", "--with-token", input=SECRET)
+    login = cli("auth", "login", "--profile", "p", "--with-token", "--no-verify", input=SECRET)
     assert login.exit_code == 0, login.stderr
     return cli
 
@@ -65,7 +65,7 @@ def test_a_null_keyring_that_stores_nothing_is_no_usable_keyring(tmp_path: Path)
         )
 
     assert esign("profile", "add", "p", "--provider", "zapsign").returncode == 0
-    login = esign("auth", "login", "--profile", "p", "--with-token", stdin=SECRET)
+    login = esign("auth", "login", "--profile", "p", "--with-token", "--no-verify", stdin=SECRET)
     assert login.returncode == 4, login.stdout
     assert "no keyring that stores secrets" in login.stderr
     assert "--insecure-storage" in login.stderr
@@ -76,7 +76,7 @@ def test_a_backend_error_of_any_kind_is_exit_4_naming_the_backend() -> None:
     cli = Cli({}, keyring=FailingKeyring())
     assert cli("profile", "add", "p", "--provider", "zapsign").exit_code == 0
     for args in (
-        ["auth", "login", "--profile", "p", "--with-token"],
+        ["auth", "login", "--profile", "p", "--with-token", "--no-verify"],
         ["auth", "token", "--profile", "p"],
         ["doc", "list", "--profile", "p"],
         ["auth", "logout", "--profile", "p"],
@@ -91,7 +91,16 @@ def test_the_secret_typed_into_auth_login_is_never_shown_even_when_the_backend_q
     cli = Cli({}, keyring=EchoingKeyring())
     assert cli("profile", "add", "p", "--provider", "zapsign").exit_code == 0
     for extra in ([], ["--json"], ["--debug"]):
-        result = cli("auth", "login", "--profile", "p", "--with-token", *extra, input=SECRET + "\n")
+        result = cli(
+            "auth",
+            "login",
+            "--profile",
+            "p",
+            "--with-token",
+            "--no-verify",
+            *extra,
+            input=SECRET + "\n",
+        )
         assert result.exit_code == 4
         assert SECRET not in result.stderr + result.stdout
         assert SECRET[:20] not in result.stderr

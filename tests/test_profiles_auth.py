@@ -41,7 +41,8 @@ def add_sandbox_profile(pcli: Cli, sandbox: SandboxAdmin, name: str = "sb") -> N
 
 
 def login(pcli: Cli, secret: str, *args: str) -> None:
-    result = pcli("auth", "login", "--with-token", *args, input=secret + "\n")
+    """Stored unchecked: these tests use made-up secrets (test_login_verifies_first checks)."""
+    result = pcli("auth", "login", "--with-token", "--no-verify", *args, input=secret + "\n")
     assert result.exit_code == 0, result.stderr
 
 
@@ -280,7 +281,7 @@ def test_no_keyring_backend_is_said_plainly(sandbox: SandboxAdmin) -> None:
 
     pcli = Cli({}, keyring=FailKeyring())
     add_sandbox_profile(pcli, sandbox)
-    result = pcli("auth", "login", "--with-token", input="secret\n")
+    result = pcli("auth", "login", "--with-token", "--no-verify", input="secret\n")
     assert result.exit_code == 4
     assert "keyring is not usable" in result.stderr
     assert "ESIGN_API_KEY" in result.stderr and "--insecure-storage" in result.stderr
@@ -315,7 +316,7 @@ def test_hanging_keyring_in_a_real_process(tmp_path: Path) -> None:
     )
     started = time.monotonic()
     result = subprocess.run(
-        [esign, "auth", "login", "--with-token"],
+        [esign, "auth", "login", "--with-token", "--no-verify"],
         input="s3cret\n",
         env=env,
         text=True,

@@ -59,7 +59,8 @@ def test_with_an_admin_token_every_admin_request_needs_it(okd_env: dict[str, str
             assert http.put("/_sandbox/faults", content=RULE, headers=right).status_code == 200
             # The provider APIs themselves are not behind the token: they have their keys.
             assert http.get("/okdokument/JSON/list/flat").status_code in (401, 403, 503)
-        env = {**okd_env, "ESIGN_SANDBOX_URL": running.url}
+        # ESIGN_BASE_URL names the sandbox the commands talk to: this one, with its token.
+        env = {**okd_env, "ESIGN_BASE_URL": f"{running.url}/okdokument/JSON"}
         without = Cli(env)("sandbox", "sign", "x")
         assert without.exit_code == 4, without.stderr
         with_token = Cli({**env, "ESIGN_SANDBOX_TOKEN": "s3cr3t-admin-token"})(

@@ -92,6 +92,15 @@ def surface(cli: Cli, provider: str, pdf: Path, out: Path, extra: list[str]) -> 
     run("doc", "download", doc, "-o", f"{out}/", "--force")
     run("auth", "status")
     run("auth", "status", "--check", "--json")
+    # esign api: an answer, a failure, and the status line and headers (-i).
+    path = {"okdokument": "/counter", "zapsign": "/docs/", "indexhealth": "/get-documents"}
+    run(
+        "api",
+        path[provider],
+        "-i",
+        *(["-f", "collection_id=col-demo"] * (provider == "indexhealth")),
+    )
+    run("api", "/no-such-endpoint/", "-i")
     assert all(r.exit_code in (0, 2, 4, 5, 6) for r in runs), [r.stderr for r in runs]
     return runs
 

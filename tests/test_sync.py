@@ -114,7 +114,8 @@ def test_first_sync_downloads_every_signed_document_and_records_it(
     assert entry["file"] == "Invoice.pdf"
     assert entry["bytes"] == len(invoice.signed or b"")
     assert entry["sha256"] == hashlib.sha256(invoice.signed or b"").hexdigest()
-    assert entry["updated_at"] == invoice.last_update_at[:23] + "Z"
+    assert entry["updated_at"] == next(d for d in done if d["id"] == invoice.token)["updated_at"]
+    assert entry["status"] == "signed"
     assert entry["synced_at"].endswith("Z")
     assert sorted(os.listdir(archive)) == sorted([MANIFEST, *names.values()])
     # The summary: what was done, and what it cost against the rate limit.
@@ -225,6 +226,20 @@ def test_a_document_changed_at_the_provider_is_fetched_again(
     assert (
         manifest(archive)["documents"][0]["sha256"] == hashlib.sha256(doc.signed or b"").hexdigest()
     )
+
+
+def test_a_document_signed_within_the_second_it_was_listed_in_is_still_fetched_again(
+    zsync: Cli, sandbox: SandboxAdmin, token: str, tmp_path: Path
+) -> None:
+    """updated_at is to the second: the status recorded beside it tells the change."""
+    doc = add(sandbox, token, "Quick", signed=False, when="2026-01-01T00:00:00.100000Z")
+    archive = tmp_path / "archive"
+    assert sync(zsync, archive, "--status", "any").exit_code == 0
+    sandbox.sign(doc.token)
+    doc.last_update_at = "2026-01-01T00:00:00.900000Z"  # the same second as listed before
+    again = sync(zsync, archive, "--status", "any")
+    assert [(d["action"], d["reason"]) for d in lines(again.stdout)] == [("downloaded", "changed")]
+    assert (archive / "Quick.pdf").read_bytes() == doc.signed
 
 
 def test_since_takes_only_documents_updated_since_then(

@@ -157,7 +157,8 @@ def test_secret_never_prints_itself() -> None:
 
 def test_timestamps() -> None:
     assert iso_utc(from_epoch_ms("1702288000000")) == "2023-12-11T09:46:40Z"
-    assert iso_utc(from_epoch_ms(1702288000123)) == "2023-12-11T09:46:40.123Z"
+    # One form for every timestamp: to the second, whatever the provider's precision.
+    assert iso_utc(from_epoch_ms(1702288000123)) == "2023-12-11T09:46:40Z"
     assert from_epoch_ms("not a number") is None
 
 

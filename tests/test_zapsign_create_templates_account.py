@@ -354,8 +354,8 @@ def test_documented_template_list_replayed(zs: Cli, sandbox: SandboxAdmin) -> No
         "active": True,
         "lang": "pt-br",
         "folder_path": None,
-        "created_at": "2022-01-05T12:59:42.563Z",
-        "updated_at": "2022-01-05T13:03:22.242Z",
+        "created_at": "2022-01-05T12:59:42Z",
+        "updated_at": "2022-01-05T13:03:22Z",
     }
     assert "use --all for every page" in result.stderr
 

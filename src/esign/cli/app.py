@@ -10,6 +10,7 @@ import typer
 
 from esign import __version__
 from esign.cli._typer import EsignRootGroup
+from esign.cli.api import register as register_api
 from esign.cli.completion import register as register_completion
 
 HELP = """Document e-signature operations across providers ({providers}).
@@ -55,6 +56,7 @@ def root(
 
 # The command groups (request, doc, auth, profile, sandbox) are attached lazily by
 # EsignRootGroup from esign.cli.groups: `esign --help` imports none of them.
+register_api(app)
 register_completion(app)
 
 

@@ -24,8 +24,15 @@ def login(
             help="Store the secret in a plain 0600 file instead of the OS keyring.",
         ),
     ] = False,
+    no_verify: Annotated[
+        bool,
+        typer.Option(
+            "--no-verify", help="Store the secret without checking it with the provider first."
+        ),
+    ] = False,
 ) -> None:
-    """Store the profile's secret (API key, token or client secret).
+    """Store the profile's secret (API key, token or client secret), once one cheap call to
+    the provider has accepted it (a refused secret is exit 4 and not stored).
 
     On a terminal it asks with hidden input; otherwise pass it on stdin with --with-token.
     No flag takes the secret itself: it would end up in shell history and `ps`.
@@ -51,7 +58,8 @@ def login(
             "a prompt is needed but there is no terminal (or --no-input was given)",
             hint="pass the secret on stdin with --with-token",
         )
-    app_ctx.output.emit(Outcome(store_secret(app_ctx, secret, insecure=insecure_storage)))
+    stored = store_secret(app_ctx, secret, insecure=insecure_storage, verify=not no_verify)
+    app_ctx.output.emit(Outcome(stored))
 
 
 @command(app, "logout")

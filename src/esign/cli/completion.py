@@ -39,8 +39,28 @@ def complete_topic(incomplete: str) -> list[str]:
     return [t for t in TOPICS if t.startswith(incomplete)]
 
 
+COMPLETION_HELP = """Print the completion script for SHELL (commands, options, values, profiles).
+
+\b
+Install it once (the lines create what a fresh account lacks):
+\b
+  bash, with the bash-completion package installed (apt install bash-completion):
+    mkdir -p ~/.local/share/bash-completion/completions
+    esign completion bash > ~/.local/share/bash-completion/completions/esign
+  bash, without it: add this line to ~/.bashrc
+    source <(esign completion bash)
+  zsh: a directory of your own on $fpath, before compinit in ~/.zshrc
+    mkdir -p ~/.zfunc && esign completion zsh > ~/.zfunc/_esign
+    echo 'fpath=(~/.zfunc $fpath); autoload -Uz compinit && compinit' >> ~/.zshrc
+  fish:
+    mkdir -p ~/.config/fish/completions
+    esign completion fish > ~/.config/fish/completions/esign.fish
+
+Then open a new shell.
+"""
+
+
 def register(root: typer.Typer) -> None:
-    @command(root, "completion")
     def completion(
         shell: Annotated[
             str,
@@ -52,32 +72,63 @@ def register(root: typer.Typer) -> None:
             ),
         ],
     ) -> None:
-        """Print the completion script for SHELL.
+        from esign.cli import choices
 
-        bash: esign completion bash > ~/.local/share/bash-completion/completions/esign
-        zsh:  esign completion zsh > "${fpath[1]}/_esign"
-        fish: esign completion fish > ~/.config/fish/completions/esign.fish
-        """
-        if shell not in SHELLS:
-            raise typer.BadParameter(f"{shell!r} is not bash, zsh or fish", param_hint="SHELL")
+        choices.check(shell, SHELLS, "SHELL")
         app_context().streams.stdout.write(completion_script(shell))
+
+    completion.__doc__ = COMPLETION_HELP
+    command(root, "completion")(completion)
 
     @command(root, "help")
     def help_topic(
-        topic: Annotated[
-            str,
+        words: Annotated[
+            list[str] | None,
             typer.Argument(
-                metavar="TOPIC",
-                help="environment, exit-codes, formatting or files.",
+                metavar="[TOPIC | COMMAND...]",
+                help="environment, exit-codes, formatting or files; or a command: doc download.",
                 show_default=False,
-                autocompletion=complete_topic,
+                autocompletion=complete_help,
             ),
-        ],
+        ] = None,
     ) -> None:
-        """Reference topics: environment variables, exit codes, output formatting, files."""
+        """Reference topics, and any command's help: esign help doc download.
+
+        `esign help` lists the topics and commands, `esign help TOPIC` prints a topic, and
+        `esign help doc download` is `esign doc download --help`."""
+        from esign.cli._typer import command_help
         from esign.docs.topics import TOPICS, topic_text
 
-        text = topic_text(topic)
+        out = app_context().streams.stdout
+        if not words:
+            overview = command_help([]) or ""
+            out.write(overview.rstrip("\n") + "\n\nHelp topics (esign help TOPIC):\n")
+            out.write("".join(f"  {name:<12}  {TOPIC_SUMMARY[name]}\n" for name in TOPICS))
+            return
+        text = topic_text(words[0]) if len(words) == 1 else None
         if text is None:
-            raise typer.BadParameter(f"no topic {topic!r}; topics: {', '.join(TOPICS)}")
-        app_context().streams.stdout.write(text)
+            text = command_help(words)
+        if text is None:
+            raise typer.BadParameter(
+                f"no topic or command {' '.join(words)!r}; topics: {', '.join(TOPICS)}; "
+                "commands: see `esign help`",
+                param_hint="TOPIC",
+            )
+        out.write(text if text.endswith("\n") else text + "\n")
+
+
+TOPIC_SUMMARY = {
+    "environment": "the ESIGN_* variables and the standard ones esign reads",
+    "exit-codes": "what each exit status means",
+    "formatting": "tables, JSON, --json FIELDS, --jq, --raw, colour",
+    "files": "where the config, secrets and partial downloads live",
+    "providers": "every provider, built in or a plug-in, and the secret it uses",
+}
+
+
+def complete_help(incomplete: str) -> list[str]:
+    from esign.cli.groups import GROUPS
+    from esign.docs.topics import TOPICS
+
+    names = [*TOPICS, *GROUPS, "api", "completion"]
+    return [n for n in names if n.startswith(incomplete)]

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from esign.cli import choices
 from esign.cli._typer import app_context, command, new_group
 from esign.cli.run import confirm, run
 from esign.core.errors import EsignError
@@ -39,6 +40,7 @@ def list_(
         typer.Option(
             help=f"Only documents with this status ({', '.join(DOCUMENT_STATUSES)}).",
             show_default=False,
+            autocompletion=choices.completer(choices.document_statuses),
         ),
     ] = None,
     limit: Annotated[
@@ -59,10 +61,7 @@ def list_(
     ] = False,
 ) -> None:
     """List documents. An empty list is success (exit 0)."""
-    if status is not None and status not in DOCUMENT_STATUSES:
-        raise typer.BadParameter(
-            f"{status!r} is not one of {', '.join(DOCUMENT_STATUSES)}", param_hint="--status"
-        )
+    choices.check(status, DOCUMENT_STATUSES, "--status")
     from esign.providers.options import ListOptions
 
     opts = ListOptions(
@@ -87,6 +86,7 @@ def upload(
             help="OKdokument: tosign (ready to sign, default), tags (place signature fields "
             "from text tags first) or tostamp (insert a digital stamp first).",
             show_default=False,
+            autocompletion=choices.completer(choices.upload_states),
         ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name.", show_default=False)] = None,
@@ -101,7 +101,13 @@ def upload(
         str | None, typer.Option(help="Description (IndexHealth).", show_default=False)
     ] = None,
     doc_type: Annotated[
-        str | None, typer.Option("--type", help="Document type (IndexHealth).", show_default=False)
+        str | None,
+        typer.Option(
+            "--type",
+            help="Document type (IndexHealth): PDF, DOCX, TXT, IMG or OTHER.",
+            show_default=False,
+            autocompletion=choices.completer(choices.document_types),
+        ),
     ] = None,
     tag: Annotated[
         list[str] | None, typer.Option(help="A tag; repeat for several.", show_default=False)
@@ -183,7 +189,8 @@ WaitUntil = Annotated[
     str,
     typer.Option(
         help="signed: exit 0 once signed, 6 if it ends otherwise; final: exit 0 "
-        "once it is no longer pending (or processing)."
+        "once it is no longer pending (or processing).",
+        autocompletion=choices.completer(choices.UNTIL),
     ),
 ]
 WaitTimeout = Annotated[
@@ -314,8 +321,7 @@ def wait(
     """
     from esign.ops.downloads import wait_for_document
 
-    if until not in ("signed", "final"):
-        raise typer.BadParameter(f"{until!r} is not signed or final", param_hint="--until")
+    choices.check(until, choices.UNTIL, "--until")
     app_ctx = app_context()
     provider = provider_for(app_ctx)
     try:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from esign.cli import choices
 from esign.cli._typer import app_context, command, new_group
 from esign.cli.run import confirm, run
 from esign.cli.values import parse_pair, parse_phone, parse_signer, read_json
@@ -273,6 +274,7 @@ def create(
         typer.Option(
             help="Signing page and email language: ZapSign pt-br, es, en or fr; OKdokument "
             "a language code for its lang rule (en, sk, ...).",
+            autocompletion=choices.completer(choices.LANGS),
             show_default=False,
         ),
     ] = None,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Annotated, TextIO
 
 import typer
 
+from esign.cli import choices
 from esign.cli._typer import app_context, command, new_group
 from esign.core.errors import UsageError
 
@@ -17,7 +19,8 @@ SandboxUrl = Annotated[
     typer.Option(
         "--sandbox-url",
         metavar="URL",
-        help="Where the sandbox runs [default: $ESIGN_SANDBOX_URL or http://127.0.0.1:8765].",
+        help="Where the sandbox runs [default: the origin of $ESIGN_BASE_URL when it is a "
+        "sandbox's, else $ESIGN_SANDBOX_URL, else http://127.0.0.1:8765].",
         show_default=False,
     ),
 ]
@@ -109,9 +112,12 @@ def serve(
 
         names = write_sandbox_profiles(app_ctx, creds, insecure=insecure_storage)
         app_ctx.output.info(f"profiles written: {', '.join(names)} (use --profile NAME)")
-    _print_banner(
-        app_ctx.streams.stdout, origin, creds, app_ctx.output.json_mode, token, webhook_url
-    )
+    output = app_ctx.output
+    if output.fields is not None or output.jq is not None:
+        # --jq '.providers.zapsign'
+        output.write_json(banner_data(origin, creds, token, webhook_url))
+    else:
+        _print_banner(app_ctx.streams.stdout, origin, creds, output.json_mode, token, webhook_url)
     run_server(sandbox, host, port, log=not app_ctx.flags.quiet)
 
 
@@ -126,6 +132,20 @@ def admin_token_for(host: str) -> str | None:
     return secrets.token_urlsafe(24)
 
 
+def banner_data(
+    origin: str,
+    creds: dict[str, dict[str, str]],
+    admin_token: str | None,
+    webhook_url: str | None = None,
+) -> dict[str, object]:
+    banner: dict[str, object] = {"url": origin, "providers": creds}
+    if admin_token:
+        banner["admin_token"] = admin_token
+    if webhook_url:
+        banner["webhook_url"] = webhook_url
+    return banner
+
+
 def _print_banner(
     stream: TextIO,
     origin: str,
@@ -135,12 +155,8 @@ def _print_banner(
     webhook_url: str | None = None,
 ) -> None:
     if as_json:
-        banner: dict[str, object] = {"url": origin, "providers": creds}
-        if admin_token:
-            banner["admin_token"] = admin_token
-        if webhook_url:
-            banner["webhook_url"] = webhook_url
-        stream.write(json.dumps(banner) + "\n")
+        # One line: a script reads it from a server that keeps running.
+        stream.write(json.dumps(banner_data(origin, creds, admin_token, webhook_url)) + "\n")
         stream.flush()
         return
     lines = [f"esign sandbox on {origin}", ""]
@@ -159,13 +175,17 @@ def _print_banner(
     for provider, info in creds.items():
         lines.append(f"{provider}:")
         lines.extend(f"  {key:<18} {value}" for key, value in info.items())
-    ok = creds["okdokument"]
+    from esign.ops.sandbox_demo import demo_environment, export_line, write_sample
+
+    sample = shlex.quote(str(write_sample()))
     lines += [
         "",
-        "Try it in another shell:",
-        f"  export ESIGN_PROVIDER=okdokument ESIGN_BASE_URL={ok['base_url']} "
-        f"ESIGN_API_KEY={ok['api_key']}",
-        "  esign request create contract.pdf",
+        "Try it in another shell (a sample PDF is ready):",
+        f"  {export_line(demo_environment(creds['okdokument'], 'okdokument'))}",
+        f"  DOC=$(esign request create {sample} --jq .document_id)",
+        '  esign sandbox sign "$DOC"',
+        '  esign doc info "$DOC"',
+        '  esign doc download "$DOC" -o signed.pdf',
         "",
     ]
     stream.write("\n".join(lines) + "\n")
@@ -305,7 +325,11 @@ def demo(
         ),
     ] = None,
     provider: Annotated[
-        str, typer.Option(help="Which provider's emulator to use: okdokument or zapsign.")
+        str,
+        typer.Option(
+            help="Which provider's emulator to use: okdokument, zapsign or indexhealth.",
+            autocompletion=choices.completer(choices.demo_providers),
+        ),
     ] = "okdokument",
 ) -> None:
     """Run a whole signing job against an in-process sandbox: create a request from a bundled
@@ -313,6 +337,5 @@ def demo(
     equivalent esign command."""
     from esign.ops.sandbox_demo import DEMO_PROVIDERS, run_demo
 
-    if provider not in DEMO_PROVIDERS:
-        raise UsageError(f"--provider must be one of {', '.join(DEMO_PROVIDERS)}")
+    choices.check(provider, DEMO_PROVIDERS, "--provider")
     run_demo(app_context(), out_dir, provider)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from esign.core.config.flags import GlobalFlags
-from esign.core.config.settings import SECRET_ENV, Settings, resolve_settings
+from esign.core.config.settings import SECRET_ENV, Settings, env_flag, resolve_settings
 from esign.core.output.streams import IOStreams
 
 if TYPE_CHECKING:
@@ -82,22 +82,26 @@ class AppContext:
     def output(self) -> Output:
         from esign.core.output.render import Output
 
+        flags = self.flags
         return Output.choose(
-            self.streams, output=self.flags.format, raw=self.flags.raw, quiet=self.flags.quiet
+            self.streams,
+            output=flags.format,
+            raw=flags.raw,
+            quiet=flags.quiet,
+            fields=flags.json_fields,
+            jq=flags.jq,
+            # --jq alone implies JSON output, not JSON errors: those follow --json / --output.
+            explicit=flags.json or flags.output is not None,
         )
 
     @property
     def debug(self) -> bool:
-        return self.flags.debug or self.env.get("ESIGN_DEBUG", "") in ("1", "true", "yes")
+        return self.flags.debug or env_flag(self.env, "ESIGN_DEBUG")
 
     @property
     def interactive(self) -> bool:
         """May we prompt? Not under --no-input / ESIGN_NO_INPUT, and only with a terminal."""
-        no_input = self.flags.no_input or self.env.get("ESIGN_NO_INPUT", "") in (
-            "1",
-            "true",
-            "yes",
-        )
+        no_input = self.flags.no_input or env_flag(self.env, "ESIGN_NO_INPUT")
         return not no_input and self.streams.stdin_is_tty and self.streams.stderr_is_tty
 
     @property

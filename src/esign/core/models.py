@@ -21,13 +21,14 @@ SignerStatus = Literal["pending", "viewed", "signed", "refused", "unknown"]
 
 
 def iso_utc(moment: datetime | None) -> str | None:
-    """ISO-8601 in UTC with a Z, the one timestamp form esign prints."""
+    """ISO-8601 in UTC to the second with a Z (2026-03-01T10:00:00Z), the one timestamp form
+    esign prints: every field the same width and form, whatever precision the provider has
+    (OKdokument's milliseconds beside its whole seconds read as two formats)."""
     if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    timespec = "milliseconds" if moment.microsecond else "seconds"
-    return moment.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def from_epoch_ms(value: Any) -> datetime | None:

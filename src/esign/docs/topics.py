@@ -27,11 +27,15 @@ ENVIRONMENT: list[tuple[str, str]] = [
         "Pace of API requests, e.g. 500/m or 20/s, or none (as --rate; a profile's rate key is "
         "next; default: the provider's documented limit, ZapSign 500/m).",
     ),
-    ("ESIGN_NO_INPUT", "1/true/yes: never prompt (as --no-input)."),
-    ("ESIGN_DEBUG", "1/true/yes: trace HTTP on stderr with secrets redacted (as --debug)."),
+    ("ESIGN_NO_INPUT", "1, true, yes or on (any case): never prompt (as --no-input)."),
+    (
+        "ESIGN_DEBUG",
+        "1, true, yes or on (any case): trace HTTP on stderr with secrets redacted (as --debug).",
+    ),
     (
         "ESIGN_SANDBOX_URL",
-        "Where esign sandbox sign finds the sandbox (default http://127.0.0.1:8765).",
+        "Where esign sandbox sign finds the sandbox when ESIGN_BASE_URL is not a sandbox's "
+        "(default http://127.0.0.1:8765).",
     ),
     (
         "ESIGN_PROXY",
@@ -64,7 +68,9 @@ ENVIRONMENT: list[tuple[str, str]] = [
         "(ESIGN_CA_BUNDLE wins over them).",
     ),
     ("PYTHON_KEYRING_BACKEND", "Use this keyring backend class instead of the detected one."),
-    ("NO_COLOR", "Any value: no colour."),
+    ("NO_COLOR", "Any value: no colour (it wins over the two below)."),
+    ("FORCE_COLOR", "Any value but empty or 0: colour even when stdout is not a terminal."),
+    ("CLICOLOR_FORCE", "Not 0: colour even when stdout is not a terminal."),
 ]
 
 PRECEDENCE = (
@@ -99,9 +105,14 @@ FORMATTING: list[str] = [
     "On a terminal the result is a readable table. When stdout is not a terminal, or with "
     "--json, it is JSON; --output json|table overrides the choice.",
     "--raw prints the provider's own response body instead of the normalized model.",
+    "--json FIELDS (or --json=FIELDS) prints only those top-level fields: --json id,status. "
+    "--jq EXPR filters the JSON (the normalized object, or the provider's body with --raw) "
+    "with a jq expression; strings print raw, several results one per line, and --jq implies "
+    "JSON. A bad expression is exit 2.",
     "Normalized fields are the same for every provider. A document: provider, id, name, "
     "status (processing, pending, signed, refused, canceled, expired, error, unknown), "
-    "provider_status, created_at, updated_at (ISO-8601 UTC), signers[], files (original, "
+    "provider_status, created_at, updated_at (ISO-8601 UTC to the second: "
+    "2026-03-01T10:00:00Z), signers[], files (original, "
     "signed), deleted, parent_id, external_id, rejected_reason, lang, attachments[] (id, name, "
     "files). A signer: id, name, email, status (pending, viewed, signed, refused, unknown), "
     "signed_at, sign_url (null where the provider's answer has none).",
@@ -109,7 +120,8 @@ FORMATTING: list[str] = [
     "JSON line each.",
     'Errors are one line on stderr; with --json also a JSON object: {"error": {"code", '
     '"type", "message", "hint", "http_status", "provider", "provider_message"}}.',
-    "Colour only on a terminal, never with NO_COLOR or TERM=dumb.",
+    "Colour only on a terminal (or with FORCE_COLOR / CLICOLOR_FORCE), never with NO_COLOR; "
+    "TERM=dumb has none unless forced.",
 ]
 
 FILES: list[tuple[str, str]] = [

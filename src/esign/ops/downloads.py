@@ -58,24 +58,15 @@ MAX_FROM_BYTES = 8 << 20
 def _from_text(source: str | None, app: AppContext) -> str | None:
     if source is None:
         return None
+    from esign.core.files.local import read_input
+
     what = "stdin" if source == "-" else source
     try:
-        if source == "-":
-            stdin = app.streams.stdin
-            buffer = getattr(stdin, "buffer", None)
-            data = buffer.read(MAX_FROM_BYTES + 1) if buffer is not None else None
-            if data is None:
-                data = stdin.read(MAX_FROM_BYTES + 1).encode("utf-8", "surrogateescape")
-        else:
-            with open(source, "rb") as handle:
-                data = handle.read(MAX_FROM_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"cannot read --from {what}: {exc.strerror}") from None
-    if len(data) > MAX_FROM_BYTES:
-        raise UsageError(
-            f"--from {what} is larger than {MAX_FROM_BYTES >> 20} MiB",
-            hint="split the ID list into several runs",
-        )
+        data = read_input(source, app.streams.stdin, limit=MAX_FROM_BYTES, flag="--from")
+    except UsageError as err:
+        if "larger than" in err.message:
+            err.hint = "split the ID list into several runs"
+        raise
     try:
         return data.decode("utf-8-sig")  # a BOM from a Windows editor is not part of an ID
     except UnicodeDecodeError as exc:
@@ -86,7 +77,13 @@ def _from_text(source: str | None, app: AppContext) -> str | None:
 
 
 def wait_for_document(
-    app: AppContext, provider: Provider, document_id: str, until: str, wait: tuple[float, float]
+    app: AppContext,
+    provider: Provider,
+    document_id: str,
+    until: str,
+    wait: tuple[float, float],
+    *,
+    live: bool = True,
 ) -> tuple[Document | None, EsignError | None]:
     timeout, interval = wait
     if until == "signed" and not provider.has_signing_state:
@@ -99,20 +96,76 @@ def wait_for_document(
     def fetch() -> Document:
         return provider.poll_document(document_id)
 
-    def report(document: Document, elapsed: float) -> None:
-        app.output.info(f"{document.id}: {document.status} after {elapsed:.0f}s")
-
-    result = wait_for(
-        fetch,
-        until=until,
-        timeout=timeout,
-        interval=interval,
-        clock=app.clock,
-        sleep=app.sleep,
-        on_status=report,
-        ended=provider.not_signed,
-    )
+    status = StatusLine(app) if live and StatusLine.wanted(app) else None
+    try:
+        result = wait_for(
+            fetch,
+            until=until,
+            timeout=timeout,
+            interval=interval,
+            clock=app.clock,
+            sleep=status.sleep if status else app.sleep,
+            on_poll=status.show if status else None,
+            ended=provider.not_signed,
+        )
+    finally:
+        if status:
+            status.clear()
     return result.document, result.failure
+
+
+class StatusLine:
+    """`doc wait` on a terminal: one line kept up to date, as `gh run watch` does (state,
+    signers signed of all, time waited, next poll), erased when the wait ends. Piped, or with
+    --quiet, nothing is shown until the end."""
+
+    def __init__(self, app: AppContext) -> None:
+        self.app = app
+        self.document: Document | None = None
+        self.elapsed = 0.0
+
+    @staticmethod
+    def wanted(app: AppContext) -> bool:
+        return app.streams.stderr_is_tty and not app.flags.quiet
+
+    def show(self, document: Document, elapsed: float, next_poll: float) -> None:
+        self.document, self.elapsed = document, elapsed
+        self._draw(next_poll)
+
+    def sleep(self, seconds: float) -> None:
+        """The wait's sleep, a second at a time, counting down to the next poll."""
+        while seconds > 0:
+            step = min(1.0, seconds)
+            self.app.sleep(step)
+            seconds -= step
+            self.elapsed += step
+            self._draw(seconds)
+
+    def _draw(self, next_poll: float) -> None:
+        from esign.core.output.terminal import for_terminal
+
+        doc = self.document
+        if doc is None:
+            return
+        parts = [f"{doc.id}: {doc.status}"]
+        if doc.signers:
+            done = sum(1 for s in doc.signers if s.status == "signed")
+            parts.append(f"{done}/{len(doc.signers)} signed")
+        parts.append(f"waited {_clock(self.elapsed)}")
+        parts.append(f"next check in {max(0, round(next_poll))}s")
+        stderr = self.app.streams.stderr
+        stderr.write("\r\x1b[K" + for_terminal(", ".join(parts)))
+        stderr.flush()
+
+    def clear(self) -> None:
+        if self.document is not None:
+            self.app.streams.stderr.write("\r\x1b[K")
+            self.app.streams.stderr.flush()
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
 def run_downloads(app: AppContext, job: DownloadJob) -> None:
@@ -180,7 +233,10 @@ def _download_many(
         name = claims.for_id(document_id)
         try:
             if job.wait is not None:
-                _, failure = wait_for_document(app, provider, document_id, "signed", job.wait)
+                # One live line per document would overwrite each other: the bar says it all.
+                _, failure = wait_for_document(
+                    app, provider, document_id, "signed", job.wait, live=False
+                )
                 if failure is not None:
                     raise failure
             opts = job.options(
@@ -212,7 +268,7 @@ def _download_many(
                 name_failure(app, item.error, item.id).lead_with_subject = True
                 output.error(item.error)
                 if output.json_mode:
-                    output.write_json_line({"id": item.id, **item.error.to_dict()})
+                    output.write_json_line({"id": item.id, **item.error.to_dict()}, failure=True)
 
         try:
             items = run_pool(ids, job.jobs, work, done, cancel)

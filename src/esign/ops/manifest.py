@@ -48,6 +48,10 @@ class Scope:
     collection: str | None
 
 
+# An entry's fields a manifest must have (`status` came later: optional).
+REQUIRED = ("id", "provider", "file", "bytes", "sha256", "updated_at", "synced_at", "mtime_ns")
+
+
 @dataclass(frozen=True)
 class Entry:
     id: str
@@ -60,6 +64,10 @@ class Entry:
     # The file's modification time when synced: an unchanged size and time spare re-hashing
     # it on every run (git's and rsync's quick check); --verify hashes anyway.
     mtime_ns: int
+    # The document's status then: `updated_at` is to the second (OKdokument's own, and the
+    # normalized form), and a document signed within the second it was listed in must still
+    # read as changed.
+    status: str | None = None
 
     def text(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -166,7 +174,12 @@ def _parse(path: Path, raw: bytes, scope: Scope) -> dict[str, Entry]:
             raise ValueError("documents is not a list")
         entries = {}
         for item in documents:
-            entry = Entry(**{key: item[key] for key in Entry.__dataclass_fields__})
+            if not isinstance(item, dict):
+                raise ValueError("an entry is not an object")
+            missing = [key for key in REQUIRED if key not in item]
+            if missing:
+                raise ValueError(f"an entry has no {', '.join(missing)}")
+            entry = Entry(**{key: item[key] for key in REQUIRED}, status=item.get("status"))
             if not _well_typed(entry):
                 raise ValueError(f"an entry's fields have the wrong types: {item!r:.200}")
             if not _plain_name(entry.file):
@@ -196,7 +209,7 @@ def _well_typed(entry: Entry) -> bool:
         all(isinstance(text, str) for text in texts)
         and bool(entry.id)
         and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in numbers)
-        and (entry.updated_at is None or isinstance(entry.updated_at, str))
+        and all(v is None or isinstance(v, str) for v in (entry.updated_at, entry.status))
     )
 
 

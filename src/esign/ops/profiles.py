@@ -285,7 +285,7 @@ def login_profile(app: AppContext) -> tuple[str, str]:
     return profile.name, provider_info(profile.provider).credential
 
 
-def login(app: AppContext, secret: str, *, insecure: bool) -> Record:
+def login(app: AppContext, secret: str, *, insecure: bool, verify: bool = True) -> Record:
     from esign.core.redact import remember
 
     remember(secret)  # whatever fails from here on, the typed secret is never shown
@@ -294,6 +294,8 @@ def login(app: AppContext, secret: str, *, insecure: bool) -> Record:
     value = secret.strip()
     if not value:
         raise UsageError("the secret is empty")
+    if verify:
+        verify_secret(app, value, secret_name.replace("_", " "))
     where = app.credentials.store(name, secret_name, value, insecure=insecure)
     # A new secret invalidates an exchanged token cached for the old one.
     for store in (app.credentials.file, app.credentials.keyring):
@@ -305,6 +307,30 @@ def login(app: AppContext, secret: str, *, insecure: bool) -> Record:
         f"Logged in to profile {name}",
         {"profile": name, "secret": secret_name, "stored_in": where},
     )
+
+
+def verify_secret(app: AppContext, value: str, label: str) -> None:
+    """One cheap authenticated call with the new secret before it is stored (as `gh auth
+    login` does): a rejected secret is exit 4 and nothing is stored."""
+    from esign.core.config.secret import Secret
+    from esign.core.errors import AuthError, EsignError
+    from esign.ops.provider import provider_for
+
+    settings = app.settings
+    before = settings.secret
+    settings.secret = Secret(value)
+    try:
+        provider_for(app).check_credentials()
+    except AuthError as err:
+        err.message = f"the {label} was not stored: {err.message}"
+        err.hint = "check the secret you gave (--no-verify stores it unchecked)"
+        raise
+    except EsignError as err:
+        err.message = f"the {label} could not be checked, so it was not stored: {err.message}"
+        err.hint = "fix the cause, or store it unchecked with --no-verify"
+        raise
+    finally:
+        settings.secret = before
 
 
 def logout(app: AppContext) -> Record:

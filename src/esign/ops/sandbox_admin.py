@@ -12,8 +12,28 @@ from esign.core.errors import MalformedResponseError, NetworkError, error_for_st
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8765"
 
 
+# The prefixes the sandbox serves each provider under (DESIGN §8).
+SANDBOX_PREFIXES = ("/okdokument/", "/zapsign/", "/indexhealth")
+
+
 def sandbox_url(env: Mapping[str, str], flag: str | None) -> str:
-    return (flag or env.get("ESIGN_SANDBOX_URL") or DEFAULT_SANDBOX_URL).rstrip("/")
+    """The sandbox the user is talking to: --sandbox-url; else the origin of ESIGN_BASE_URL
+    when that points at a sandbox (a provider prefix in its path); else ESIGN_SANDBOX_URL;
+    else where `esign sandbox serve` listens by default."""
+    if flag:
+        return flag.rstrip("/")
+    from_base = sandbox_origin(env.get("ESIGN_BASE_URL", ""))
+    return (from_base or env.get("ESIGN_SANDBOX_URL") or DEFAULT_SANDBOX_URL).rstrip("/")
+
+
+def sandbox_origin(base_url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url.strip())
+    path = parts.path.rstrip("/") + "/"
+    if parts.scheme in ("http", "https") and parts.netloc and path.startswith(SANDBOX_PREFIXES):
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
 
 
 def _token_header(env: Mapping[str, str]) -> dict[str, str] | None:
@@ -59,17 +79,23 @@ def _post(app: AppContext, url: str, action: str, body: dict[str, Any]) -> dict[
             headers=_token_header(app.env),
         )
     except NetworkError as err:
-        err.hint = f"is `esign sandbox serve` running at {url}? (set ESIGN_SANDBOX_URL)"
+        err.hint = (
+            f"is `esign sandbox serve` running at {url}? (found from --sandbox-url, "
+            "ESIGN_BASE_URL or ESIGN_SANDBOX_URL)"
+        )
         raise
     try:
         answer = response.json()
     except ValueError:
-        raise MalformedResponseError(f"{url} did not answer like an esign sandbox") from None
+        raise MalformedResponseError(
+            f"{url} did not answer like an esign sandbox",
+            hint="point --sandbox-url or ESIGN_SANDBOX_URL at `esign sandbox serve`",
+        ) from None
     if response.status_code != 200:
         message = answer.get("error") if isinstance(answer, dict) else None
         raise error_for_status(
             response.status_code,
-            f"sandbox: {message or f'HTTP {response.status_code}'}",
+            f"sandbox at {url}: {message or f'HTTP {response.status_code}'}",
             provider="sandbox",
         )
     if not isinstance(answer, dict):

@@ -106,7 +106,7 @@ def run_sync(app: AppContext, job: SyncJob) -> None:
     status = _status(provider, job.status)
     if job.with_audit:
         provider.audit_report_source("check")  # no request: a provider without one says so
-    root = Path(job.directory)
+    root = Path(os.path.abspath(job.directory))  # paths printed absolute, as downloads' are
     scope = Scope(provider.name, provider.base_url, job.collection)
     tally = Tally()
     if job.dry_run:
@@ -296,7 +296,8 @@ class Planner:
                 new.append(document)
                 continue
             path = root / entry.file
-            if document.updated_at is not None and document.updated_at != entry.updated_at:
+            moved = document.updated_at is not None and document.updated_at != entry.updated_at
+            if moved or (entry.status is not None and document.status != entry.status):
                 reason = "changed"
             elif not os.path.lexists(path):
                 reason = "missing"
@@ -527,6 +528,7 @@ def _committer(
             bytes=size,
             sha256=digest,
             updated_at=plan.document.updated_at,
+            status=plan.document.status,
             synced_at=iso_utc(datetime.fromtimestamp(app.clock(), UTC)) or "",
             mtime_ns=os.stat(part).st_mtime_ns,  # moving it keeps the time
         )

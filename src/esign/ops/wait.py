@@ -56,6 +56,7 @@ def wait_for(
     sleep: Callable[[float], None],
     on_status: Callable[[Document, float], None] | None = None,
     ended: Callable[[Document], EsignError] | None = None,
+    on_poll: Callable[[Document, float, float], None] | None = None,
 ) -> WaitResult:
     """Poll until the document is signed (`until="signed"`) or no longer open (`"final"`).
 
@@ -102,7 +103,10 @@ def wait_for(
                     provider=document.provider,
                 ),
             )
-        sleep(min(delay, deadline - now))
+        gap = min(delay, deadline - now)
+        if on_poll is not None:
+            on_poll(document, now - started, gap)  # still open: what it is, when it is asked again
+        sleep(gap)
         delay = min(delay * BACKOFF_FACTOR, max(interval, MAX_INTERVAL))
 
 

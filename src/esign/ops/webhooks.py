@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import queue
 import re
 import socket
 import threading
@@ -119,6 +120,19 @@ def listen(app: AppContext, opts: ListenOptions) -> None:
     output.info(listener.summary())
 
 
+@dataclass(frozen=True)
+class Delivery:
+    sequence: int
+    received_at: str
+    payload: dict[str, Any]
+    body: bytes
+    headers: list[tuple[str, str]]
+
+
+# How long a stop waits for deliveries already received to be handled (a slow --forward-to).
+DRAIN_SECONDS = 10.0
+
+
 class Listener:
     def __init__(self, app: AppContext, opts: ListenOptions) -> None:
         self.app = app
@@ -130,6 +144,10 @@ class Listener:
         self.rejected = 0  # not JSON, too large, no length
         self._server: ThreadingHTTPServer | None = None
         self._forwarder: httpx.Client | None = None
+        # Deliveries are numbered as they arrive and handled (forwarded, saved, printed) one
+        # at a time, in that order, by one worker: the provider has its 200 meanwhile.
+        self._queue: queue.SimpleQueue[Delivery | None] = queue.SimpleQueue()
+        self._worker = threading.Thread(target=self._work, name="esign-webhooks", daemon=True)
         if opts.forward_to:
             check_url(opts.forward_to, "--forward-to")
         if opts.save_dir is not None:
@@ -159,6 +177,7 @@ class Listener:
     def serve(self) -> None:
         if self._server is None:
             raise RuntimeError("bind() first")
+        self._worker.start()
         self._server.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
@@ -169,6 +188,10 @@ class Listener:
     def close(self) -> None:
         if self._server is not None:
             self._server.server_close()
+        if self._worker.is_alive():
+            # What arrived before the stop is still handled (and counted) before the summary.
+            self._queue.put(None)
+            self._worker.join(timeout=DRAIN_SECONDS)
         if self._forwarder is not None:
             self._forwarder.close()
 
@@ -203,17 +226,26 @@ class Listener:
             self.rejected += 1
         self.output.warn(f"ignored a request from {peer}: {why}")
 
-    def handle(self, payload: dict[str, Any], body: bytes, headers: list[tuple[str, str]]) -> None:
-        """After the provider has its answer: forward, save, print."""
-        received_at = iso_utc(datetime.now(UTC)) or ""
-        event = describe(payload, self.opts.provider, received_at)
-        if self.opts.forward_to:
-            event.forwarded = self.forward(body, headers)
+    def accept(self, payload: dict[str, Any], body: bytes, headers: list[tuple[str, str]]) -> None:
+        """A delivery, numbered as it arrives and queued, before the provider gets its 200."""
         with self.lock:
             self.received += 1
-            sequence = self.received
+            delivery = Delivery(
+                self.received, iso_utc(datetime.now(UTC)) or "", payload, body, headers
+            )
+        self._queue.put(delivery)
+
+    def _work(self) -> None:
+        while (delivery := self._queue.get()) is not None:
+            self.handle(delivery)
+
+    def handle(self, delivery: Delivery) -> None:
+        """After the provider has its answer: forward, save, print."""
+        event = describe(delivery.payload, self.opts.provider, delivery.received_at)
+        if self.opts.forward_to:
+            event.forwarded = self.forward(delivery.body, delivery.headers)
         if self.opts.save_dir is not None:
-            event.saved = self.save(body, event, sequence)
+            event.saved = self.save(delivery.body, event, delivery.sequence)
         self.print(event)
 
     def forward(self, body: bytes, headers: list[tuple[str, str]]) -> dict[str, Any]:
@@ -336,9 +368,8 @@ def _handler_for(listener: Listener) -> type[BaseHTTPRequestHandler]:
                 listener.note_rejected(peer, "the body is not a JSON object")
                 self._answer(400, {"error": "a JSON object was expected"})
                 return
-            headers = list(self.headers.items())
+            listener.accept(payload, body, list(self.headers.items()))
             self._answer(200, {"received": True})
-            listener.handle(payload, body, headers)
 
         def do_GET(self) -> None:
             self._answer(200, {"esign": "webhook listener; POST events here"})

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from esign.core.config.catalog import CredentialName
 from esign.core.config.secret import Secret
@@ -73,6 +73,8 @@ class Provider:
     # Account webhooks (`esign webhook create|delete`), or what a provider offers instead.
     has_webhooks: ClassVar[bool] = False
     webhook_alternative: ClassVar[str] = "poll with `esign doc wait ID` until it is signed"
+    # Whether the API's lists come in pages with a link to the next (`esign api --paginate`).
+    api_pages: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -150,8 +152,76 @@ class Provider:
     def authenticate(self, request: httpx.Request) -> None:
         raise NotImplementedError
 
+    # -- `esign api`: one request to any endpoint, authenticated as every command is --------
+
+    def api_request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | list[str]] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """Send one request with the profile's credentials, retried by the same rules as
+        every command's; the answer is returned whatever its status (see `api_error`)."""
+        self.require_secret()
+        return self.http.request(
+            method,
+            url,
+            params=params,  # type: ignore[arg-type]  # httpx takes lists for repeated keys
+            json=json,
+            content=content,
+            headers=headers,
+            idempotent=self.api_idempotent(method.upper(), url),
+            stream=stream,
+        )
+
+    def api_idempotent(self, method: str, url: str) -> bool | None:
+        """Whether a request may be sent again after it may have reached the server; None
+        leaves it to the method (GET, PUT, DELETE yes; POST, PATCH no)."""
+        return None
+
+    def api_error(self, response: httpx.Response) -> EsignError | None:
+        """The failure an answer means, mapped as every command maps it (exit 4, 5, 6, 7,
+        1), or None. The body must have been read."""
+        return self.error_from_response(response) if response.status_code >= 400 else None
+
+    def api_next_page(self, body: Any) -> str | None:
+        """The next page's URL in a list answer (only where `api_pages`), or None."""
+        return None
+
     def error_from_response(self, response: httpx.Response) -> EsignError:
         raise NotImplementedError
+
+    def wrong_base_url(self, response: httpx.Response) -> EsignError | None:
+        """A 404 that is not the provider's own answer (an HTML page, or no error body): the
+        URL asked is most likely not the API, so the error says which URL and where the base
+        URL comes from, instead of "document not found"."""
+        if response.status_code != 404:
+            return None
+        kind = response.headers.get("content-type", "").lower()
+        if "json" in kind and response.content.strip():
+            return None
+        from esign.core.errors import NotFoundError
+        from esign.core.redact import excerpt, redact_url
+
+        # Plain text may still be the provider's own words (ZapSign's plan endpoint answers
+        # its 404 so): kept as its message, while the hint says where the URL came from.
+        said = None if "html" in kind else excerpt(response.text)
+        what = "an HTML page" if "html" in kind else f"no {self.title} error in the answer"
+        if said:
+            what = f"{what}: {said!r}"
+        return NotFoundError(
+            f"{self.title}: nothing at {redact_url(str(response.request.url))} (404, {what})",
+            hint="check the base URL (ESIGN_BASE_URL / profile): it must be the API's base, "
+            f"such as {self.default_base_url or 'the one IndexHealth gave you'}",
+            http_status=404,
+            provider=self.name,
+            provider_message=said,
+        )
 
     def error_maker(
         self, http_status: int | None, provider_message: str | None

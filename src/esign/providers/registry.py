@@ -13,9 +13,8 @@ one `BUILTIN` entry here; or, from another package, an entry point
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from esign.core.config.catalog import CredentialName, ProviderInfo
 from esign.core.errors import UsageError
@@ -26,8 +25,7 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "esign.providers"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):  # not a dataclass: cheaper to define on every start-up
     info: ProviderInfo
     target: str  # "module:Class"
 

@@ -9,6 +9,7 @@ from esign.cli._typer.commands import (
     SharedFlagShadowed,
     app_context,
     command,
+    command_help,
     new_group,
 )
 from esign.cli._typer.private import click
@@ -22,6 +23,7 @@ __all__ = [
     "app_context",
     "click",
     "command",
+    "command_help",
     "completion_script",
     "new_group",
     "register_shell_classes",

@@ -15,7 +15,6 @@ import inspect
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import typer
@@ -24,6 +23,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from esign.cli._typer.coercion import install as install_fast_coercion
 from esign.cli._typer.flags import shared_flag_params, shared_names
+from esign.cli._typer.json_fields import rewrite as spell_json_fields
 from esign.cli._typer.private import click, command_builder
 from esign.core.config.flags import GlobalFlags
 
@@ -36,12 +36,12 @@ APP_KEY = "esign.app"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(eq=False, repr=False)  # not a value: start-up skips generating both
 class RootState:
     """What the root saw: flags given before the command name, and test overrides."""
 
-    flags: GlobalFlags
-    overrides: ContextOverrides | None
+    def __init__(self, flags: GlobalFlags, overrides: ContextOverrides | None) -> None:
+        self.flags = flags
+        self.overrides = overrides
 
 
 class SharedFlagShadowed(TypeError):
@@ -68,6 +68,10 @@ class EsignCommand(TyperCommand):
     def get_help_option(self, ctx: click.Context) -> Any:
         return _light(super().get_help_option(ctx))
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        parsed: list[str] = super().parse_args(ctx, spell_json_fields(self, ctx, args, group=False))
+        return parsed
+
     def invoke(self, ctx: click.Context) -> Any:
         from esign.core.context import AppContext
         from esign.core.errors import EsignError, ExitCode, FailuresReported, UnexpectedError
@@ -81,6 +85,7 @@ class EsignCommand(TyperCommand):
         app = AppContext.create(before.merge(after), overrides, REGISTRY)
         ctx.meta[APP_KEY] = app
         try:
+            app.output.check()  # a bad --jq or --json FIELDS stops before anything is sent
             return super().invoke(ctx)
         except EsignError as err:
             report(app, err)
@@ -121,6 +126,10 @@ class EsignGroup(TyperGroup):
         self._order: list[str] = list(self.commands)
         self._deferred: dict[str, Any] = {}
         self._typer_settings: dict[str, Any] = {}
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        parsed: list[str] = super().parse_args(ctx, spell_json_fields(self, ctx, args, group=True))
+        return parsed
 
     def invoke(self, ctx: click.Context) -> Any:
         given = _pop_shared(ctx)
@@ -339,6 +348,23 @@ def app_context() -> AppContext:
         print("internal error: command has no app context", file=sys.stderr)
         raise typer.Exit(1)
     return app
+
+
+def command_help(words: Sequence[str]) -> str | None:
+    """The help of the command `words` names (`["doc", "download"]`; none: the root's), as
+    its own --help prints it, or None when there is no such command."""
+    ctx = click.get_current_context().find_root()
+    command: Any = ctx.command
+    for word in words:
+        if not hasattr(command, "get_command"):
+            return None
+        found = command.get_command(ctx, word)
+        if found is None or getattr(found, "hidden", False):
+            return None
+        ctx = click.Context(found, info_name=word, parent=ctx)
+        command = found
+    text: str = command.get_help(ctx)
+    return text
 
 
 def new_group(name: str) -> typer.Typer:

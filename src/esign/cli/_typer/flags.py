@@ -43,6 +43,7 @@ def _template() -> Callable[..., None]:
             help=spec.help,
             metavar=spec.metavar,
             show_default=False,
+            hidden=spec.hidden,
             min=spec.minimum,
             max=spec.maximum,
             autocompletion=COMPLETERS[spec.complete] if spec.complete else None,

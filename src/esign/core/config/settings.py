@@ -59,6 +59,8 @@ class Settings:
 
 
 def env_flag(env: Mapping[str, str], name: str) -> bool:
+    """The one reading of a boolean environment variable (ESIGN_DEBUG, ESIGN_NO_INPUT):
+    1, true, yes or on, in any case; anything else is off."""
     return env.get(name, "").strip().lower() in TRUE_WORDS
 
 

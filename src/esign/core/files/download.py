@@ -20,10 +20,11 @@ import os
 import queue
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from esign.core.errors import (
     EsignError,
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
 CHUNK_SIZE = 1 << 16
 # Bodies up to this size are written on the receiving thread (see _Writer).
 INLINE_WRITE = 1 << 20
+# Seconds without a byte after which the progress bar says "stalled" instead of a rate.
+STALLED_AFTER = 3.0
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,17 @@ def download(
                 streamed = target.kind in ("stdout", "device")
                 if streamed or attempt >= http.max_attempts or stopped:
                     raise
+                if progress and streams.stderr_is_tty:
+                    # The bar above stops where the body broke off; a new one follows.
+                    kept_bytes = kept.kept_bytes()
+                    how = (
+                        f"resuming the download after {kept_bytes:,} bytes"
+                        if kept_bytes
+                        else "restarting the download from the start"
+                    )
+                    streams.stderr.write(
+                        f"{how} (attempt {attempt + 1} of {http.max_attempts}): {err.message}\n"
+                    )
                 http.pause_before_retry(attempt, err.message)
     finally:
         kept.discard()
@@ -330,7 +344,7 @@ def _receive(response: httpx.Response, job: _Job, kept: _Partial, offset: int) -
     expected = _content_length(response)
     if target.kind in ("stdout", "device"):
         # Streamed as it comes: no temporary file, and what is written cannot be taken back.
-        shown = "-" if target.kind == "stdout" else str(target.path)
+        shown = "-" if target.kind == "stdout" else os.path.abspath(str(target.path))
         try:
             with _stream_sink(target, job.streams) as sink:
                 digest, count = _copy(
@@ -460,7 +474,7 @@ def _finish(
         raise write_error(exc, proposed) from None
     kept.sink = kept.part = None  # committed: nothing left to discard
     return DownloadResult(
-        path=str(final),
+        path=os.path.abspath(final),  # absolute: a script may run from another directory
         bytes=count,
         sha256=digest,
         content_type=content_type,
@@ -696,15 +710,27 @@ def _progress(
         TransferSpeedColumn,
     )
 
+    class RateOrStalled(TransferSpeedColumn):
+        """The rate, or "stalled Ns" once nothing has arrived for a while: rich's own rate
+        keeps showing the last samples, numbers frozen as if all were well."""
+
+        def render(self, task: Any) -> Any:
+            from rich.text import Text
+
+            quiet = time.monotonic() - task.fields.get("last", time.monotonic())
+            if quiet >= STALLED_AFTER and not task.finished:
+                return Text(f"stalled {quiet:.0f}s", style="progress.data.speed")
+            return super().render(task)
+
     console = Console(file=streams.stderr, force_terminal=True, no_color=not streams.color)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         DownloadColumn(),
-        TransferSpeedColumn(),
+        RateOrStalled(),
         TimeRemainingColumn(),
         console=console,
         transient=False,
     ) as bar:
-        task = bar.add_task(label, total=total, completed=done)
-        yield lambda n: bar.advance(task, n)
+        task = bar.add_task(label, total=total, completed=done, last=time.monotonic())
+        yield lambda n: bar.update(task, advance=n, last=time.monotonic())

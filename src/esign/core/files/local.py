@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from esign.core.errors import UsageError
 
@@ -60,3 +61,24 @@ def read_document(path_text: str, *, max_bytes: int, allow_office: bool = False)
         return LocalDocument(path=path, name=path.name, content=content, kind=suffix[1:])
     accepted = "a PDF or a .doc, .docx, .xls or .xlsx file" if allow_office else "a PDF"
     raise UsageError(f"{path_text} is not {accepted}")
+
+
+def read_input(source: str, stdin: TextIO, *, limit: int, flag: str) -> bytes:
+    """The bytes of FILE, or of stdin for `-`, for an option such as `--from` or `--input`:
+    at most `limit` bytes (a list or a body, not a stream to read for ever: /dev/zero), or
+    exit 2 naming the option."""
+    what = "stdin" if source == "-" else source
+    try:
+        if source == "-":
+            buffer = getattr(stdin, "buffer", None)
+            data = buffer.read(limit + 1) if buffer is not None else None
+            if data is None:  # an in-memory text stream (tests)
+                data = stdin.read(limit + 1).encode("utf-8", "surrogateescape")
+        else:
+            with open(source, "rb") as handle:
+                data = handle.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {flag} {what}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise UsageError(f"{flag} {what} is larger than {limit >> 20} MiB")
+    return bytes(data)

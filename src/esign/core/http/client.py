@@ -308,6 +308,7 @@ class HttpClient:
         idempotent: bool | None = None,
         authenticated: bool = True,
         stream: bool = False,
+        content: bytes | None = None,
     ) -> httpx.Response:
         """Send with retries; returns the final response (any status), or raises NetworkError.
 
@@ -326,6 +327,7 @@ class HttpClient:
                     method,
                     url,
                     json=json,
+                    content=content,
                     params=params,
                     headers=headers,
                     authenticated=authenticated,
@@ -404,6 +406,7 @@ class HttpClient:
         authenticated: bool,
         stream: bool,
         attempt: int,
+        content: bytes | None = None,
     ) -> httpx.Response:
         from esign.core.http.httpx_import import import_httpx
 
@@ -411,7 +414,9 @@ class HttpClient:
         for _hop in range(MAX_REDIRECTS + 1):
             self._check_target(url)
             client = self._client_for(httpx.URL(url))
-            request = client.build_request(method, url, json=json, params=params, headers=headers)
+            request = client.build_request(
+                method, url, json=json, content=content, params=params, headers=headers
+            )
             if stream:
                 # A file arrives as it is stored: a compressed encoding would make memory
                 # follow the decompression ratio, not the chunk size.
@@ -440,7 +445,7 @@ class HttpClient:
                 return response
             next_url = urljoin(str(request.url), location)
             if response.status_code in (301, 302, 303) and method not in ("GET", "HEAD"):
-                method, json = "GET", None
+                method, json, content = "GET", None, None
                 original_method_changed = True
             else:
                 original_method_changed = False
@@ -449,7 +454,7 @@ class HttpClient:
                 # nor a body, and its answer is trusted only for what carries no trust: a
                 # file fetched by a plain GET. A token, a document's metadata or a create's
                 # answer from another origin would be the other origin's word.
-                file_get = stream and method in ("GET", "HEAD") and json is None
+                file_get = stream and method in ("GET", "HEAD") and json is None and not content
                 if original_method_changed or not file_get:
                     raise NetworkError(
                         f"refusing a redirect from {_origin(url)} to another origin, "

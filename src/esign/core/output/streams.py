@@ -59,8 +59,15 @@ class IOStreams:
 
 
 def color_allowed(env: Mapping[str, str], is_tty: bool) -> bool:
-    """Colour only on a terminal, and never with NO_COLOR (any value) or TERM=dumb."""
-    if "NO_COLOR" in env or env.get("TERM") == "dumb":
+    """Colour on a terminal; never with NO_COLOR (any value); forced off a terminal (CI logs
+    that render it) by FORCE_COLOR (any value but empty or 0) or CLICOLOR_FORCE (not 0).
+    NO_COLOR wins over both: a "no" is the stronger wish. TERM=dumb is no colour unless
+    forced."""
+    if "NO_COLOR" in env:
+        return False
+    if env.get("FORCE_COLOR", "") not in ("", "0") or env.get("CLICOLOR_FORCE", "0") != "0":
+        return True
+    if env.get("TERM") == "dumb":
         return False
     return is_tty
 

@@ -29,6 +29,14 @@ def for_terminal(text: str) -> str:
     return _CONTROL.sub(_visible, text)
 
 
+def for_terminal_lines(text: str) -> str:
+    """As `for_terminal`, keeping line breaks and tabs: text meant to span lines (a jq
+    result, a provider's plain-text answer)."""
+    return "\n".join(
+        "\t".join(for_terminal(cell) for cell in line.split("\t")) for line in text.split("\n")
+    )
+
+
 # What json.dumps(ensure_ascii=False) leaves raw: DEL, the C1 controls and the reordering
 # marks. Inside a JSON string their \u escapes mean the same characters.
 _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

@@ -303,6 +303,47 @@ def _(model: WebhookEvent, console: Console) -> None:
     console.print(line, soft_wrap=True)
 
 
+# Between two columns of a table drawn by `_table`: padding, the (blank) divider, padding.
+_COLUMN_GAP = 3
+
+
+def _table(title: str) -> Any:
+    """A table with a rule under its header and no borders: more of 80 columns for values."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
+    )
+
+
+def _widest(header: str, values: Sequence[str | None]) -> int:
+    return max([len(header), *(len(for_terminal(v or "-")) for v in values)])
+
+
+def _flex_width(console: Console, fixed: Sequence[int], flexible: int) -> int:
+    """What each of `flexible` columns may take beside columns of `fixed` widths (a first
+    guess: `_fit` corrects it with rich's own measure)."""
+    gaps = _COLUMN_GAP * (len(fixed) + flexible - 1)
+    return max(8, (console.width - sum(fixed) - gaps) // flexible)
+
+
+def _fit(console: Console, table: Any, flexible: Sequence[int]) -> Any:
+    """Narrow the `flexible` columns until rich measures the table within the terminal: how
+    much room padding and rules take differs between rich releases."""
+    from rich.measure import Measurement
+
+    for _ in range(3):
+        excess = Measurement.get(console, console.options, table).maximum - console.width
+        if excess <= 0:
+            break
+        share = -(-excess // len(flexible))
+        for index in flexible:
+            column = table.columns[index]
+            column.max_width = max(4, (column.max_width or console.width) - share)
+    return table
+
+
 _STATUS_STYLE = {
     "signed": "green",
     "pending": "yellow",
@@ -375,13 +416,22 @@ def _document_view(console: Console, doc: Document) -> None:
 
 
 def _signers_table(console: Console, signers: Sequence[Signer], *, title: str, ids: bool) -> None:
-    from rich.table import Table
-
-    table = Table(title=for_terminal(title), title_justify="left")
+    """Names and emails give way (an ellipsis) so that each row fits the terminal (80
+    columns); IDs, statuses and timestamps are never broken. Sign URLs follow, each whole on
+    its own line."""
+    table = _table(for_terminal(title))
+    fixed = [
+        _widest("Status", [s.status for s in signers]),
+        _widest("Signed at", [s.signed_at for s in signers]),
+    ]
     if ids:
-        table.add_column("ID", no_wrap=True, min_width=max(len(s.id or "-") for s in signers))
-    for column in ("Name", "Email", "Status", "Signed at", "Sign URL"):
-        table.add_column(column, overflow="fold")
+        fixed.insert(0, _widest("ID", [s.id for s in signers]))
+        table.add_column("ID", no_wrap=True, min_width=fixed[0])
+    flexible = _flex_width(console, fixed, 2)
+    table.add_column("Name", no_wrap=True, overflow="ellipsis", max_width=flexible)
+    table.add_column("Email", no_wrap=True, overflow="ellipsis", max_width=flexible)
+    table.add_column("Status", no_wrap=True, min_width=fixed[-2])
+    table.add_column("Signed at", no_wrap=True, min_width=fixed[-1])
     for s in signers:
         table.add_row(
             *([_text(s.id)] if ids else []),
@@ -389,9 +439,11 @@ def _signers_table(console: Console, signers: Sequence[Signer], *, title: str, i
             _text(s.email),
             _status(s.status),
             _text(s.signed_at),
-            _text(s.sign_url),
         )
-    console.print(table)
+    console.print(_fit(console, table, (1, 2) if ids else (0, 1)), soft_wrap=False)
+    urls = [(s.name or s.email or str(i + 1), s.sign_url) for i, s in enumerate(signers)]
+    if any(url for _, url in urls):
+        _key_values(console, "Sign URLs", [(name, url) for name, url in urls])
 
 
 def _cell(value: Any) -> Any:
@@ -406,15 +458,27 @@ def _cell(value: Any) -> Any:
     return value
 
 
+_ACRONYMS = {"url": "URL", "id": "ID", "api": "API", "ca": "CA", "http": "HTTP"}
+
+
+def heading(column: str) -> str:
+    """`base_url` -> `Base URL`: words capitalised, acronyms in capitals."""
+    words = column.split("_")
+    return " ".join(_ACRONYMS.get(w, w.capitalize() if i == 0 else w) for i, w in enumerate(words))
+
+
 def _records_view(console: Console, records: Records) -> None:
-    from rich.table import Table
 
     if not records.rows:
         console.print(records.empty, markup=False)
         return
-    table = Table(title=for_terminal(records.title))
+    table = _table(for_terminal(records.title))
     for column in records.columns:
-        table.add_column(column.replace("_", " ").title(), overflow="fold")
+        whole = column == "name" or column.endswith(("url", "id"))
+        if whole:  # a URL or a name to type: never cut
+            table.add_column(heading(column), no_wrap=True, overflow="fold")
+        else:
+            table.add_column(heading(column), no_wrap=True, overflow="ellipsis")
     for row in records.rows:
         table.add_row(
             *(
@@ -426,15 +490,24 @@ def _records_view(console: Console, records: Records) -> None:
 
 
 def _document_list_view(console: Console, docs: Sequence[Document]) -> None:
-    from rich.table import Table
 
     if not docs:
         console.print("No documents.", markup=False)
         return
-    table = Table(title=f"{len(docs)} document{'s' if len(docs) != 1 else ''}")
-    table.add_column("ID", no_wrap=True, min_width=max(len(doc.id) for doc in docs))
-    for column in ("Name", "Status", "Updated"):
-        table.add_column(column, overflow="fold")
+    table = _table(f"{len(docs)} document{'s' if len(docs) != 1 else ''}")
+    # IDs, statuses and timestamps whole (an ID cut in two cannot be copied); the name takes
+    # what is left of the terminal (80 columns), cut with an ellipsis.
+    fixed = [
+        _widest("ID", [doc.id for doc in docs]),
+        _widest("Status", [doc.status for doc in docs]),
+        _widest("Updated", [doc.updated_at or doc.created_at for doc in docs]),
+    ]
+    table.add_column("ID", no_wrap=True, min_width=fixed[0])
+    table.add_column(
+        "Name", no_wrap=True, overflow="ellipsis", max_width=_flex_width(console, fixed, 1)
+    )
+    table.add_column("Status", no_wrap=True, min_width=fixed[1])
+    table.add_column("Updated", no_wrap=True, min_width=fixed[2])
     for doc in docs:
         table.add_row(
             _text(doc.id),
@@ -442,4 +515,4 @@ def _document_list_view(console: Console, docs: Sequence[Document]) -> None:
             _status(doc.status),
             _text(doc.updated_at or doc.created_at),
         )
-    console.print(table)
+    console.print(_fit(console, table, (1,)), soft_wrap=False)

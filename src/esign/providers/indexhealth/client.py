@@ -4,6 +4,7 @@ esign's errors (§1, §4b)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from esign.core.errors import (
@@ -48,6 +49,57 @@ class IndexHealthClient(Provider):
                 self._drop_token()
         raise AssertionError("unreachable")
 
+    def api_request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | list[str]] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """As every call: the token is renewed once when IndexHealth refuses it (403
+        UNAUTHORIZED, in the status line or the envelope). The refused request was not
+        carried out, so sending it again is safe whatever its method."""
+        self._check_base_url()
+        for attempt in (1, 2):
+            response = super().api_request(
+                method,
+                url,
+                params=params,
+                json=json,
+                content=content,
+                headers=headers,
+                stream=stream,
+            )
+            if stream and not _is_envelope(response) and response.status_code < 400:
+                return response  # a file: nothing to check
+            response.read()
+            err = self.api_error(response)
+            if attempt == 2 or not isinstance(err, AuthError) or not token_rejected(err):
+                return response
+            response.close()
+            self._drop_token()
+        raise AssertionError("unreachable")
+
+    def api_error(self, response: httpx.Response) -> EsignError | None:
+        if response.status_code < 400 and not _is_envelope(response):
+            return None  # a file, or an answer that is not the envelope: as it came
+        try:
+            self._envelope(response)
+        except MalformedResponseError:
+            return super().api_error(response)
+        except EsignError as err:
+            return err
+        return None
+
+    def api_idempotent(self, method: str, url: str) -> bool | None:
+        # Every endpoint is a POST; those that only read are named get-* (spec §3).
+        last = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        return True if last.startswith("get-") else None
+
     def _check_base_url(self) -> None:
         if not self.settings.base_url:
             raise UsageError(
@@ -68,6 +120,9 @@ class IndexHealthClient(Provider):
                 code = envelope_code  # the body wins over a 200 status line (spec §1)
             message = body.get("message")
         if code >= 400:
+            suspect = None if isinstance(body, dict) else self.wrong_base_url(response)
+            if suspect is not None:
+                raise suspect
             text = str(message) if message else excerpt(response.text)
             raise self._error(code, text, response.status_code, token_endpoint=token_endpoint)
         if not isinstance(body, dict) or "data" not in body:
@@ -141,3 +196,7 @@ class IndexHealthClient(Provider):
         """Forget the bearer token, so that the next call exchanges a new one: implemented by
         auth.py's `Auth`, declared here for the calls that renew it."""
         raise NotImplementedError
+
+
+def _is_envelope(response: httpx.Response) -> bool:
+    return "json" in response.headers.get("content-type", "").lower()

@@ -56,6 +56,9 @@ class OKdokumentClient(Provider):
             ) from None
 
     def error_from_response(self, response: httpx.Response) -> EsignError:
+        suspect = self.wrong_base_url(response)
+        if suspect is not None:
+            return suspect
         status = response.status_code
         key, value = error_fields(response)
         provider_message = f"{key} ({value})" if key and value and value not in key else key
@@ -106,6 +109,10 @@ class OKdokumentClient(Provider):
             provider=self.name,
             provider_message=provider_message,
         )
+
+    def api_idempotent(self, method: str, url: str) -> bool | None:
+        # Its PATCH (update signature request, 6.11) sets fields: sending it twice is the same.
+        return True if method == "PATCH" else None
 
     def check_credentials(self) -> None:
         self._call("GET", "counter")  # the cheapest authenticated call (spec 6.13)

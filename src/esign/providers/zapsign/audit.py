@@ -3,11 +3,12 @@ JSON, or the activity report as a PDF (`download_pdf=true`). The path has no tra
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from esign.core.errors import AuthError, EsignError, MalformedResponseError
 from esign.core.http.client import encode_segment
-from esign.core.models import AuditTrail, Outcome
+from esign.core.models import AuditTrail, Outcome, parse_iso
 from esign.providers.zapsign import wire
 from esign.providers.zapsign.client import ZapSignClient
 
@@ -28,9 +29,11 @@ class Audit(ZapSignClient):
         data, _ = self._call("GET", self._log_url(document_id))
         if not isinstance(data, list):
             raise MalformedResponseError("ZapSign's activity history is not a list")
-        events = [wire.to_audit_event(item) for item in data if isinstance(item, dict)]
-        # The order is not documented (the sample is not sorted): oldest first, undated last.
-        events.sort(key=lambda e: (e.time is None, e.time or ""))
+        items = [item for item in data if isinstance(item, dict)]
+        # The order is not documented (the sample is not sorted): oldest first, undated last,
+        # by the full time ZapSign gives (printed to the second, several events share one).
+        items.sort(key=_when)
+        events = [wire.to_audit_event(item) for item in items]
         return Outcome(AuditTrail(document_id=document_id, events=events), raw=data)
 
     def audit_report_source(self, document_id: str) -> DownloadSource:
@@ -62,3 +65,8 @@ def _is_log(response: httpx.Response) -> bool:
         return LOG_PATH in response.request.url.path
     except RuntimeError:  # a response built without its request
         return False
+
+
+def _when(item: dict[str, Any]) -> tuple[bool, datetime]:
+    moment = parse_iso(item.get("time"))
+    return moment is None, moment or datetime.min.replace(tzinfo=UTC)

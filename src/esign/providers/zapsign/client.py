@@ -32,6 +32,7 @@ class ZapSignClient(Provider):
     credential = "api_key"
     # "500 requisições por minuto", per token or IP, in fixed one-minute windows (spec §4).
     documented_rate = Rate(500, 60)
+    api_pages = True  # DRF pages: {count, next, previous, results} (spec gap 1)
 
     # -- transport ------------------------------------------------------------------------
 
@@ -70,6 +71,9 @@ class ZapSignClient(Provider):
         refused = storage_refusal(response, self.name)
         if refused is not None:  # a presigned file URL (S3), not the API
             return refused
+        suspect = self.wrong_base_url(response)
+        if suspect is not None:
+            return suspect
         status = response.status_code
         provider_message = error_text(response)
         detail = f": {provider_message}" if provider_message else ""
@@ -114,6 +118,11 @@ class ZapSignClient(Provider):
             provider=self.name,
             provider_message=provider_message,
         )
+
+    def api_next_page(self, body: Any) -> str | None:
+        if isinstance(body, dict) and isinstance(body.get("next"), str) and body["next"]:
+            return str(body["next"])
+        return None
 
     # Update document (7.4): here, not in documents.py, because a request's update sends it too.
     def _put(self, document_id: str, body: dict[str, Any]) -> None:

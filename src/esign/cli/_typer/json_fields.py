@@ -1,0 +1,81 @@
+"""`--json FIELDS` beside a plain `--json` switch.
+
+gh's `--json id,status` selects fields, while esign's plain `--json` has always been a switch
+(`esign doc --json info ID`, `esign doc info --json ID`). click cannot parse an option whose
+value is optional without swallowing the next word (`info`, or the ID), so the spelling is
+decided here, where the command's own options are known: the word after `--json` is FIELDS
+only when it reads as field names (lowercase, comma-separated) and cannot be what the command
+needs next (a group's subcommand, a command's missing argument). `--json=FIELDS` always is.
+Both become `--json --json-fields=FIELDS` before click parses.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+FIELD_LIST = re.compile(r"[a-z_][a-z0-9_]*(?:,[a-z_][a-z0-9_]*)*\Z")
+
+
+def rewrite(command: Any, ctx: Any, args: list[str], *, group: bool) -> list[str]:
+    """`args` with every `--json FIELDS` / `--json=FIELDS` spelled for click."""
+    if not any(arg == "--json" or arg.startswith("--json=") for arg in args):
+        return args  # the common case costs one scan
+    params = command.get_params(ctx)
+    takes_value = {
+        opt: not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+        for param in params
+        if param.param_type_name == "option"
+        for opt in (*param.opts, *param.secondary_opts)
+    }
+    needed = sum(1 for p in params if p.param_type_name == "argument" and p.required)
+    names = set(command.list_commands(ctx)) if group else set()
+    out: list[str] = []
+    positionals = 0
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if arg == "--":
+            out.extend(args[index - 1 :])
+            break
+        if arg.startswith("--json="):
+            out += ["--json", "--json-fields=" + arg.removeprefix("--json=")]
+            continue
+        if arg == "--json":
+            out.append(arg)
+            following = args[index] if index < len(args) else None
+            if following is not None and _are_fields(
+                following, group=group, names=names, missing=positionals < needed
+            ):
+                out.append("--json-fields=" + following)
+                index += 1
+            continue
+        out.append(arg)
+        if arg.startswith("--"):
+            if "=" not in arg and takes_value.get(arg) and index < len(args):
+                out.append(args[index])  # the option's value, whatever it looks like
+                index += 1
+        elif arg.startswith("-") and arg != "-":
+            # A cluster of short options (-qo FILE): a value-taking one ends it.
+            for position, letter in enumerate(arg[1:], start=2):
+                if takes_value.get("-" + letter):
+                    if position == len(arg) and index < len(args):
+                        out.append(args[index])
+                        index += 1
+                    break
+        elif group:
+            out.extend(args[index:])  # the subcommand and everything after it are its own
+            break
+        else:
+            positionals += 1
+    return out
+
+
+def _are_fields(word: str, *, group: bool, names: set[str], missing: bool) -> bool:
+    if not FIELD_LIST.match(word):
+        return False
+    if group:
+        return word not in names
+    # A single word where the command still needs an argument is that argument.
+    return "," in word or not missing
