@@ -18,9 +18,9 @@ from typing import ClassVar
 import pytest
 
 from esign.cli.completion import complete_provider
-from esign.core.config.catalog import CredentialName, ProviderInfo
+from esign.core.config.catalog import CredentialName
 from esign.core.models import Document, DocumentFiles, Outcome, SignatureRequest
-from esign.providers import registry
+from esign.providers import builtin
 from esign.providers.base import Provider
 from esign.providers.options import CreateRequestOptions
 from tests.conftest import Cli
@@ -60,11 +60,8 @@ class Notary(Provider):
 
 @pytest.fixture
 def notary(monkeypatch: pytest.MonkeyPatch) -> Cli:
-    entry = registry.Entry(
-        ProviderInfo("notary", "Notary", "api_key", Notary.default_base_url),
-        f"{__name__}:Notary",
-    )
-    monkeypatch.setitem(registry.BUILTIN, "notary", entry)
+    entry = ("Notary", "api_key", Notary.default_base_url, f"{__name__}:Notary")
+    monkeypatch.setitem(builtin.BUILTIN_PROVIDERS, "notary", entry)
     RECEIVED.clear()
     return Cli({"ESIGN_PROVIDER": "notary", "ESIGN_API_KEY": "notary-key-0123456789"})
 

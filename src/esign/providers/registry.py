@@ -5,7 +5,7 @@ built in (or when every name is asked for: `esign help providers`, TAB completio
 `esign --help` and a built-in provider's commands never read other packages' metadata.
 
 Adding a provider (ARCHITECTURE.md, "Add a provider"): a package under esign/providers/ and
-one `BUILTIN` entry here; or, from another package, an entry point
+one entry in esign/providers/builtin.py; or, from another package, an entry point
 `[project.entry-points."esign.providers"] NAME = "module:ProviderClass"`, the class declaring
 `name`, `title`, `secret` and `default_base_url` like the built-in ones.
 """
@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from esign.core.config.catalog import CredentialName, ProviderInfo
 from esign.core.errors import UsageError
+from esign.providers.builtin import BUILTIN_PROVIDERS
 
 if TYPE_CHECKING:
     from esign.providers.base import Provider
@@ -30,23 +31,12 @@ class Entry(NamedTuple):  # not a dataclass: cheaper to define on every start-up
     target: str  # "module:Class"
 
 
-BUILTIN: dict[str, Entry] = {
-    entry.info.name: entry
-    for entry in (
-        Entry(
-            ProviderInfo("okdokument", "OKdokument", "api_key", "https://api.okdokument.com/JSON"),
-            "esign.providers.okdokument:OKdokument",
-        ),
-        Entry(
-            ProviderInfo("zapsign", "ZapSign", "api_key", "https://api.zapsign.com.br/api/v1"),
-            "esign.providers.zapsign:ZapSign",
-        ),
-        Entry(
-            ProviderInfo("indexhealth", "IndexHealth", "client_secret", None),
-            "esign.providers.indexhealth:IndexHealth",
-        ),
-    )
-}
+def builtin_entries() -> dict[str, Entry]:
+    """The built-in providers (esign.providers.builtin), read each time: three entries."""
+    return {
+        name: Entry(ProviderInfo(name, title, cast(CredentialName, credential), base), target)
+        for name, (title, credential, base, target) in BUILTIN_PROVIDERS.items()
+    }
 
 
 def _load(target: str) -> type[Provider]:
@@ -63,7 +53,7 @@ def _plugin_targets() -> dict[str, str]:
     return {
         ep.name: ep.value
         for ep in entry_points(group=ENTRY_POINT_GROUP)
-        if ep.name not in BUILTIN  # a plug-in cannot take a built-in provider's name
+        if ep.name not in BUILTIN_PROVIDERS  # a plug-in cannot take a built-in provider's name
     }
 
 
@@ -88,18 +78,18 @@ class Registry:
     """The provider catalog settings read (esign.core.config.catalog)."""
 
     def info(self, name: str) -> ProviderInfo | None:
-        entry = BUILTIN.get(name) or _plugin_entry(name)
+        entry = builtin_entries().get(name) or _plugin_entry(name)
         return entry.info if entry else None
 
     def names(self) -> list[str]:
-        return [*BUILTIN, *sorted(_plugin_targets())]
+        return [*BUILTIN_PROVIDERS, *sorted(_plugin_targets())]
 
 
 REGISTRY = Registry()
 
 
 def provider_class(name: str) -> type[Provider]:
-    entry = BUILTIN.get(name) or _plugin_entry(name)
+    entry = builtin_entries().get(name) or _plugin_entry(name)
     if entry is None:
         raise UsageError(
             f"unknown provider {name!r}", hint=f"choose one of {', '.join(REGISTRY.names())}"
@@ -107,16 +97,12 @@ def provider_class(name: str) -> type[Provider]:
     return _load(entry.target)
 
 
-def builtin_titles() -> list[str]:
-    return [entry.info.title for entry in BUILTIN.values()]
-
-
 def describe() -> str:
     """`esign help providers`: every provider, built in or plug-in, and how it signs in."""
     lines = ["Providers (ESIGN_PROVIDER, a profile's provider)", ""]
     for name in REGISTRY.names():
-        builtin = name in BUILTIN
-        target = BUILTIN[name].target if builtin else _plugin_targets()[name]
+        builtin = name in BUILTIN_PROVIDERS
+        target = BUILTIN_PROVIDERS[name][3] if builtin else _plugin_targets()[name]
         info = REGISTRY.info(name)
         assert info is not None
         where = "built in" if builtin else f"plug-in {target}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import types
 import typing
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -36,10 +35,13 @@ def _simple_class() -> type | None:
     if base is None:
         return None
 
-    @dataclass(frozen=True)
     class SimpleRuntimeParam(base):  # type: ignore[valid-type,misc]
-        kind: Any = str
-        many: bool = False
+        # A plain subclass of Typer's frozen dataclass, its two fields set past the freeze:
+        # generating another dataclass cost about 1 ms of every start-up, `--help` too.
+        def __init__(self, parameter_info: Any, annotation: Any, kind: Any, many: bool) -> None:
+            super().__init__(parameter_info=parameter_info, annotation=annotation)
+            object.__setattr__(self, "kind", kind)
+            object.__setattr__(self, "many", many)
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
             if self.many:

@@ -212,7 +212,7 @@ class EsignRootGroup(EsignGroup):
         if self.help and "{providers}" in self.help:
             # From the registry, so that a provider added there is named here too. Plug-ins
             # are not looked up for this: that would read every package's metadata on --help.
-            from esign.providers.registry import builtin_titles
+            from esign.providers.builtin import builtin_titles
 
             titles = ", ".join(builtin_titles())
             self.help = self.help.replace(
