@@ -21,14 +21,17 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from common import ESIGN, Sandbox, run_measured, sandbox, verdict
+from common import ESIGN, Sandbox, run_measured, verdict
 
 DOCUMENTS = 2000
 SMALL = 100
@@ -137,8 +140,53 @@ def transfer_floor(box: Sandbox, env: dict[str, str], out: Path) -> float:
         return time.perf_counter() - started
 
 
+# The sandbox of `esign sandbox serve`, with credits for 2,100 documents (its demo account has
+# 1,000, and each created document costs one, as ZapSign's do).
+LAUNCHER = """
+import json, socket, sys
+from esign.sandbox.app import Sandbox
+from esign.sandbox.server import serve
+from esign.sandbox.zapsign import DEMO_API_TOKEN
+box = Sandbox()
+box.zapsign.store.accounts[DEMO_API_TOKEN].credits = 1_000_000
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+origin = f"http://127.0.0.1:{port}"
+print(json.dumps({"url": origin, "providers": box.credentials(origin)}), flush=True)
+serve(box, "127.0.0.1", port, log=False)
+"""
+
+
+@contextmanager
+def credited_sandbox() -> Iterator[Sandbox]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = json.loads(proc.stdout.readline())
+        box = Sandbox(banner["url"], proc.pid, banner["providers"])
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                urllib.request.urlopen(box.url + "/_sandbox/health", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield box
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def main() -> int:
-    with sandbox() as box, tempfile.TemporaryDirectory(dir=Path.cwd()) as tmp:
+    with credited_sandbox() as box, tempfile.TemporaryDirectory(dir=Path.cwd()) as tmp:
         return measure(box, Path(tmp))
 
 
