@@ -97,6 +97,7 @@ def test_real_bash_completes_commands_options_and_profiles(shell_env: dict[str, 
         "wait",
         "audit",
         "attach",
+        "sync",
     ]
     options = bash_complete(["esign", "doc", "download", "--"], shell_env)
     for option in ("--out", "--force", "--jobs", "--from", "--wait", "--json", "--profile"):
@@ -169,6 +170,7 @@ def test_real_fish_completes_commands_options_and_profiles(shell_env: dict[str, 
             "wait",
             "audit",
             "attach",
+            "sync",
         ]
     )
     options = fish_complete("esign doc download --", shell_env)
@@ -232,6 +234,7 @@ def test_real_zsh_completes_commands_options_and_profiles(shell_env: dict[str, s
             "wait",
             "audit",
             "attach",
+            "sync",
         ]
     ), listing
     assert "Show a document: status, signers, files." in listing

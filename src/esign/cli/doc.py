@@ -419,3 +419,108 @@ def attach(
 
     opts = AttachOptions(file_path=file, url=url, name=name)
     run(lambda p: p.attach(document_id, opts), about=document_id)
+
+
+@command(app, "sync")
+def sync(
+    directory: Annotated[
+        str,
+        typer.Argument(
+            metavar="DIR",
+            help="The archive directory (created if missing).",
+            show_default=False,
+        ),
+    ],
+    status: Annotated[
+        str | None,
+        typer.Option(
+            metavar="signed|final|any",
+            help="Which documents: signed (the default; their signed file), final (no longer "
+            "pending or processing: the default for IndexHealth) or any (every document's "
+            "current file).",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN",
+            help="Only documents updated since then: a date (2026-01-31), a date-time, or a "
+            "duration back from now (7d, 36h).",
+            show_default=False,
+        ),
+    ] = None,
+    jobs: Annotated[int, typer.Option(min=1, max=64, help="Downloads at once.")] = 4,
+    collection: Annotated[
+        str | None, typer.Option(help="Collection ID (IndexHealth).", show_default=False)
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Say what would be downloaded and deleted; write nothing."),
+    ] = False,
+    delete: Annotated[
+        bool,
+        typer.Option(
+            "--delete",
+            help="Remove the files of documents deleted at the provider (never by default).",
+        ),
+    ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Hash every file already there, instead of trusting an unchanged size and "
+            "modification time.",
+        ),
+    ] = False,
+    with_audit: Annotated[
+        bool,
+        typer.Option(
+            "--with-audit",
+            help="Also each document's activity report beside its file, as NAME.audit.pdf "
+            "(ZapSign): fetched again with the document, and when missing.",
+        ),
+    ] = False,
+) -> None:
+    """Keep DIR holding a file for every document: download what is new or changed since the
+    last run, and nothing else.
+
+    DIR/.esign-sync.json records each file (ID, name, bytes, sha256, the document's
+    updated_at). A rerun skips files that are there and unchanged; a file deleted or altered
+    by hand, or a document changed at the provider, is fetched again. Interrupted anywhere
+    (Ctrl-C, SIGTERM, kill -9), the next run resumes without fetching a file twice. Names
+    are stable: the document's name, with a short ID suffix when two share it. Requests are
+    paced under the provider's rate limit (--rate).
+
+    Prints one JSON line per document (downloaded, skipped, failed, deleted) when piped, a
+    progress bar on a terminal, and a summary on stderr. Exit code: the worst failure.
+
+    Example: esign doc sync archive/
+    Example: esign doc sync archive/ --json | jq -r 'select(.action=="downloaded").path'
+    """
+    from esign.ops.sync import STATUSES, SyncJob, run_sync
+
+    if status is not None and status not in STATUSES:
+        raise typer.BadParameter(
+            f"{status!r} is not one of {', '.join(STATUSES)}", param_hint="--status"
+        )
+    app_ctx = app_context()
+    moment = None
+    if since is not None:
+        from datetime import UTC, datetime
+
+        from esign.core.when import parse_since
+
+        moment = parse_since(since, now=datetime.fromtimestamp(app_ctx.clock(), UTC))
+    job = SyncJob(
+        directory=directory,
+        status=status,
+        since=moment,
+        jobs=jobs,
+        dry_run=dry_run,
+        delete=delete,
+        collection=collection,
+        verify=verify,
+        with_audit=with_audit,
+    )
+    run_sync(app_ctx, job)

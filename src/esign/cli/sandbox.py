@@ -65,11 +65,16 @@ def serve(
 ) -> None:
     """Run the sandbox in the foreground until Ctrl-C, printing base URLs and demo credentials.
 
-    Example: esign sandbox serve --port 8765
+    --rate sets the per-token limit its ZapSign enforces in fixed windows, as documented
+    (default 500/m; e.g. 3000/m, 20/s, or none): past it, 429 until the window ends. The
+    admin API (/_sandbox/rate) changes it and counts the 429s answered.
+
+    Example: esign sandbox serve --port 8765 --rate 3000/m
     """
     from esign.core.http.client import is_loopback
     from esign.sandbox.app import Sandbox
     from esign.sandbox.faults import parse_rules
+    from esign.sandbox.limits import parse_limit
     from esign.sandbox.server import serve as run_server
 
     app_ctx = app_context()
@@ -78,7 +83,12 @@ def serve(
 
         check_url(webhook_url, "--webhook-url")
     token = admin_token_for(host)
-    sandbox = Sandbox(seed=seed, admin_token=token, webhook_url=webhook_url)
+    try:
+        # The shared --rate, given to this command: the limit the sandbox enforces.
+        limit = parse_limit(app_ctx.flags.rate or "500/m")
+    except ValueError as exc:
+        raise UsageError(f"invalid --rate: {exc}") from None
+    sandbox = Sandbox(seed=seed, admin_token=token, webhook_url=webhook_url, zapsign_rate=limit)
     if faults:
         try:
             sandbox.faults.set(parse_rules(faults), seed=seed)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from esign.core.config.secret import Secret
     from esign.core.http.client import AuthHook, HttpClient
     from esign.core.http.network import Network
+    from esign.core.http.ratelimit import Rate, RateLimiter
     from esign.core.output.render import Output
 
 
@@ -43,6 +44,8 @@ class AppContext:
     streams: IOStreams
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
+    # What the rate limiter paces by: never set back by a change of the wall clock.
+    monotonic: Callable[[], float] = time.monotonic
     keyring_backend: Any = None
     # The providers esign knows (esign.providers.registry), handed in by the command layer:
     # core never imports the providers.
@@ -52,6 +55,7 @@ class AppContext:
     _config: Config | None = field(default=None, init=False)
     _network: Network | None = field(default=None, init=False)
     _clients: list[HttpClient] = field(default_factory=list, init=False)
+    _limiter: RateLimiter | None = field(default=None, init=False)
 
     @classmethod
     def create(
@@ -69,6 +73,7 @@ class AppContext:
             streams=streams,
             sleep=overrides.sleep or time.sleep,
             clock=overrides.clock or time.time,
+            monotonic=overrides.clock or time.monotonic,
             keyring_backend=overrides.keyring,
             catalog=catalog,
         )
@@ -165,7 +170,23 @@ class AppContext:
             settings.sources[settings.secret_name] = source
         return settings.secret
 
-    def http_client(self, base_url: str, auth: AuthHook | None) -> HttpClient:
+    def rate_limiter(self, documented: Rate | None = None) -> RateLimiter:
+        """The one limiter of this process: every request to the provider's API shares it.
+        Paced by --rate, ESIGN_RATE or the profile's rate, else by the provider's documented
+        limit (`documented`), else not at all."""
+        if self._limiter is None:
+            from esign.core.http.ratelimit import RateLimiter
+
+            settings = self.settings
+            if not settings.rate_given and documented is not None:
+                settings.sources["rate"] = "default (the provider's documented limit)"
+            limit = settings.rate if settings.rate_given else documented
+            self._limiter = RateLimiter(limit, clock=self.monotonic, sleep=self.sleep)
+        return self._limiter
+
+    def http_client(
+        self, base_url: str, auth: AuthHook | None, documented_rate: Rate | None = None
+    ) -> HttpClient:
         from esign.core.http.client import HttpClient, Tracer
 
         settings = self.settings
@@ -180,6 +201,7 @@ class AppContext:
             network=self.network,
             sleep=self.sleep,
             clock=self.clock,
+            limiter=self.rate_limiter(documented_rate),
         )
         self._clients.append(client)
         return client

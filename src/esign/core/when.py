@@ -35,22 +35,43 @@ def parse_when(text: str, *, now: datetime, what: str = "--expires-at") -> datet
     if _DURATION.match(value) and not value.isdigit():
         moment = now + parse_duration(value, what=what)
     else:
-        try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                moment = datetime.combine(
-                    datetime.fromisoformat(value).date(), time(23, 59, 59), tzinfo=UTC
-                )
-            else:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise UsageError(
-                f"invalid {what} {text!r}",
-                hint="use a date (2026-12-31), a date-time (2026-12-31T18:00:00Z) or a "
-                "duration from now (7d, 36h)",
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
+        moment = _absolute(
+            value,
+            time(23, 59, 59),
+            f"invalid {what} {text!r}",
+            "use a date (2026-12-31), a date-time (2026-12-31T18:00:00Z) or a duration from "
+            "now (7d, 36h)",
+        )
     if moment <= now:
         raise UsageError(f"{what} {text!r} is in the past")
     return moment
+
+
+def parse_since(text: str, *, now: datetime, what: str = "--since") -> datetime:
+    """A past moment: a duration ago (`7d`, `36h`), an ISO date (the start of that day, UTC),
+    or an ISO date-time (UTC unless it carries an offset). Returns an aware UTC datetime."""
+    value = text.strip()
+    if _DURATION.match(value) and not value.isdigit():
+        return now - parse_duration(value.lstrip("+"), what=what)
+    return _absolute(
+        value,
+        time(0),
+        f"invalid {what} {text!r}",
+        "use a date (2026-01-31), a date-time (2026-01-31T18:00:00Z) or a duration back from "
+        "now (7d, 36h)",
+    )
+
+
+def _absolute(value: str, day_time: time, message: str, hint: str) -> datetime:
+    """An ISO date (at `day_time` that day, UTC) or date-time (UTC unless it carries an
+    offset), as an aware UTC datetime."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            moment = datetime.combine(datetime.fromisoformat(value).date(), day_time, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(message, hint=hint) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

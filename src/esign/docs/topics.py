@@ -22,6 +22,11 @@ ENVIRONMENT: list[tuple[str, str]] = [
         "ESIGN_MAX_ATTEMPTS",
         "Attempts per request when retrying safe failures (default 3, at most 20).",
     ),
+    (
+        "ESIGN_RATE",
+        "Pace of API requests, e.g. 500/m or 20/s, or none (as --rate; a profile's rate key is "
+        "next; default: the provider's documented limit, ZapSign 500/m).",
+    ),
     ("ESIGN_NO_INPUT", "1, true, yes or on (any case): never prompt (as --no-input)."),
     (
         "ESIGN_DEBUG",

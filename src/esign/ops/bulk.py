@@ -7,7 +7,7 @@ import functools
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -46,48 +46,59 @@ def read_ids(arguments: Iterable[str], from_text: str | None) -> list[str]:
 
 
 def run_pool(
-    ids: list[str],
+    ids: Iterable[str],
     jobs: int,
     work: Callable[[str, Cancellation], T],
     on_done: Callable[[BulkItem[T]], None],
     cancel: Cancellation | None = None,
 ) -> list[BulkItem[T]]:
     """Run `work(id, cancel)` for every ID on `jobs` threads; `on_done` sees each item, in the
-    calling thread, as it completes.
+    calling thread, as it completes. `ids` may still be arriving (a list read page by page):
+    the workers take them in order as they come.
 
-    The workers are daemon threads taking IDs in order. When the calling thread is stopped
-    (KeyboardInterrupt, which esign's SIGTERM and SIGHUP handlers raise too), `cancel` is set,
-    which aborts the transfers in flight, and the workers get `STOP_GRACE` seconds to notice:
-    a worker stuck in a read does not keep the process waiting for --timeout.
+    The workers are daemon threads. When the calling thread is stopped (KeyboardInterrupt,
+    which esign's SIGTERM and SIGHUP handlers raise too), `cancel` is set, which aborts the
+    transfers in flight, and the workers get `STOP_GRACE` seconds to notice: a worker stuck
+    in a read does not keep the process waiting for --timeout.
     """
     cancel = cancel or Cancellation()
-    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
-    for document_id in ids:
-        todo.put(document_id)
-    done: queue.SimpleQueue[BulkItem[T]] = queue.SimpleQueue()
+    source = iter(ids)
+    taking = threading.Lock()
+    done: queue.SimpleQueue[BulkItem[T] | None] = queue.SimpleQueue()
+
+    def next_id() -> str | None:
+        with taking:  # one at a time: an iterator being filled is not safe to share
+            return next(source, None)
 
     def worker() -> None:
-        while not cancel.is_set():
-            try:
-                document_id = todo.get_nowait()
-            except queue.Empty:
-                return
-            done.put(_item(document_id, functools.partial(work, document_id, cancel)))
+        try:
+            while not cancel.is_set():
+                document_id = next_id()
+                if document_id is None:
+                    return
+                done.put(_item(document_id, functools.partial(work, document_id, cancel)))
+        finally:
+            done.put(None)  # this worker is finished
 
+    count = len(ids) if isinstance(ids, Sized) else jobs
     threads = [
         threading.Thread(target=worker, name=f"esign-download-{n}", daemon=True)
-        for n in range(max(1, min(jobs, len(ids))))
+        for n in range(max(1, min(jobs, count)))
     ]
     for thread in threads:
         thread.start()
     items: list[BulkItem[T]] = []
+    running = len(threads)
     try:
-        while len(items) < len(ids):
+        while running:
             try:
                 # A short wait, again and again: a signal the kernel hands to a worker thread
                 # reaches Python's handler only when the main thread runs again.
                 item = done.get(timeout=0.2)
             except queue.Empty:
+                continue
+            if item is None:
+                running -= 1
                 continue
             items.append(item)
             on_done(item)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +16,7 @@ from esign.core.errors import (
 from esign.core.files.target import Target
 from esign.core.models import Document, DownloadResult, Outcome
 from esign.ops.bulk import BulkItem, NameClaims, read_ids, run_pool
+from esign.ops.progress import count_bar
 from esign.ops.provider import name_failure, provider_for
 from esign.ops.wait import wait_for
 from esign.providers.options import DownloadOptions
@@ -255,10 +254,10 @@ def _download_many(
         finally:
             name.release()
 
-    with _overall_progress(app, len(ids)) as advance:
+    with count_bar(app, "downloading", len(ids)) as progress:
 
         def done(item: BulkItem[DownloadResult]) -> None:
-            advance()
+            progress.advance()
             if item.result is not None:
                 if output.json_mode:
                     output.write_json_line(item.result.to_dict())
@@ -284,23 +283,3 @@ def _download_many(
         # Each failure was reported on its own line; the exit code is the worst of them.
         app.streams.stderr.write(f"error: {len(codes)} of {len(ids)} downloads failed\n")
         raise FailuresReported(worst(codes))
-
-
-@contextmanager
-def _overall_progress(app: AppContext, total: int) -> Iterator[Callable[[], None]]:
-    if app.flags.quiet or not app.streams.stderr_is_tty:
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = Console(file=app.streams.stderr, force_terminal=True, no_color=not app.streams.color)
-    with Progress(
-        TextColumn("downloading"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task("downloading", total=total)
-        yield lambda: bar.advance(task)

@@ -10,7 +10,7 @@ from esign.core.config.catalog import ProviderInfo
 from esign.core.config.credentials import CredentialStoreError
 from esign.core.config.file import Config, Profile, update_config
 from esign.core.config.secret import Secret
-from esign.core.config.settings import PROVIDER_SETTING_ENV, SECRET_ENV
+from esign.core.config.settings import PROVIDER_SETTING_ENV, SECRET_ENV, Settings
 from esign.core.context import AppContext
 from esign.core.errors import AuthError, UsageError
 from esign.core.http.client import mask_query, validate_base_url
@@ -141,6 +141,7 @@ SETTABLE_KEYS = {
     "allow_http": "true or false: allow plain http:// to a non-loopback host",
     "proxy": "proxy URL for this profile's requests ('' for none)",
     "ca_bundle": "PEM file of CA certificates to trust instead of the system's store",
+    "rate": "pace of API requests, e.g. 500/m or 20/s (none: no pacing)",
     **{key: f"IndexHealth {key.replace('_', ' ')}" for key in PROVIDER_SETTING_ENV},
 }
 
@@ -173,6 +174,11 @@ def _checked_value(profile: Profile, key: str, value: str) -> Any:
                 "or ESIGN_PROXY), e.g. from your CI's secret store",
             )
         return proxy.url
+    if key == "rate":
+        from esign.core.http.ratelimit import parse_rate
+
+        parse_rate(value, "rate")  # checked now, kept as written
+        return value.strip()
     if key == "ca_bundle":
         path = os.path.abspath(os.path.expanduser(value))
         if not os.path.exists(path):
@@ -351,6 +357,18 @@ def missing_secret(app: AppContext) -> AuthError:
     )
 
 
+def _rate_row(settings: Settings) -> tuple[str, str, str | None]:
+    if settings.rate_given:
+        shown = str(settings.rate) if settings.rate else "none (not paced)"
+        return "rate", shown, settings.sources.get("rate")
+    from esign.providers.registry import provider_class
+
+    documented = provider_class(settings.provider).documented_rate
+    if documented is None:
+        return "rate", "none (no documented limit)", "default"
+    return "rate", str(documented), "default (the provider's documented limit)"
+
+
 def status(app: AppContext) -> tuple[Record, bool]:
     """Every setting with its source, secrets masked. Returns the record and whether the
     credential is present."""
@@ -369,6 +387,7 @@ def status(app: AppContext) -> tuple[Record, bool]:
     )
     row("timeout", settings.timeout, settings.sources.get("timeout"))
     row("max_attempts", settings.max_attempts, settings.sources.get("max_attempts"))
+    row(*_rate_row(settings))
     for key, value in settings.provider_settings.items():
         row(key, value, settings.sources.get(key))
     network = app.network

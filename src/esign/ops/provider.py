@@ -19,7 +19,7 @@ def provider_for(app: AppContext) -> Provider:
     base_url = settings.base_url or cls.default_base_url
     return cls(
         settings,
-        lambda auth: app.http_client(base_url, auth),
+        lambda auth: app.http_client(base_url, auth, cls.documented_rate),
         app.load_secret,
         app.token_cache,
         clock=app.clock,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from esign.core.config.catalog import CredentialName
 from esign.core.config.secret import Secret
 from esign.core.config.settings import SECRET_ENV, Settings
 from esign.core.errors import AuthError, EsignError, RejectedError, UnsupportedError
+from esign.core.http.ratelimit import Rate
 from esign.core.models import (
     Account,
     Attachment,
@@ -66,6 +67,9 @@ class Provider:
     credential: ClassVar[CredentialName]  # the secret it authenticates with
     # False for a document store (IndexHealth): nothing is ever "signed" there.
     has_signing_state: ClassVar[bool] = True
+    # The rate limit the provider documents, which esign paces under unless told otherwise
+    # (esign.core.http.ratelimit); None: none documented.
+    documented_rate: ClassVar[Rate | None] = None
     # Account webhooks (`esign webhook create|delete`), or what a provider offers instead.
     has_webhooks: ClassVar[bool] = False
     webhook_alternative: ClassVar[str] = "poll with `esign doc wait ID` until it is signed"
@@ -266,6 +270,11 @@ class Provider:
     def list_documents(self, opts: ListOptions) -> Outcome[list[Document]]:
         raise self.unsupported("document list")
 
+    def list_pages(self, opts: ListOptions) -> Iterator[list[Document]]:
+        """Every document, a page at a time as each arrives (a sync downloads the first page's
+        files while the next is fetched); one page where the provider lists all at once."""
+        yield self.list_documents(opts).model
+
     def upload_document(self, opts: UploadOptions) -> Outcome[Document]:
         raise self.unsupported("document upload")
 
@@ -280,6 +289,11 @@ class Provider:
 
     def download_source(self, document_id: str, choice: FileChoice) -> DownloadSource:
         raise self.unsupported("document download")
+
+    def listed_source(self, document: Document, choice: FileChoice) -> DownloadSource | None:
+        """Where a document's file is, from what its list item says, when that is enough to
+        fetch it: one request per document fewer. None: ask `download_source`."""
+        return None
 
     def cancel_request(
         self, request_id: str, opts: CancelOptions
@@ -351,7 +365,7 @@ class Provider:
     ) -> DownloadResult:
         from esign.core.files.download import download
 
-        source = self.download_source(document_id, opts.choice)
+        source = opts.source or self.download_source(document_id, opts.choice)
         return download(
             self.http,
             source,
@@ -362,4 +376,5 @@ class Provider:
             error_for=self.error_from_response,
             cancel=opts.cancel,
             claim=opts.claim,
+            commit=opts.commit,
         )

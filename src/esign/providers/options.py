@@ -11,7 +11,7 @@ from esign.core.files.target import Target
 if TYPE_CHECKING:
     from esign.core.cancel import Cancellation
     from esign.core.config.secret import Secret
-    from esign.core.files.download import NameClaim
+    from esign.core.files.download import DownloadSource, NameClaim, PartCommit
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,10 @@ class DownloadOptions:
     attachment: str | None = None
     cancel: Cancellation | None = None
     claim: NameClaim | None = None
+    # Where the file is, when the caller knows already (a listed URL); else the provider asks.
+    source: DownloadSource | None = None
+    # How the complete file is moved into place (a sync records it in its manifest first).
+    commit: PartCommit | None = None
 
     @property
     def choice(self) -> FileChoice:

@@ -15,6 +15,7 @@ from esign.sandbox.faults import (
     ASGIApp,
     FaultInjector,
     FaultMiddleware,
+    Message,
     Receive,
     Scope,
     Send,
@@ -29,6 +30,7 @@ from esign.sandbox.indexhealth import (
     IndexHealthStore,
 )
 from esign.sandbox.indexhealth import PREFIX as INDEXHEALTH_PREFIX
+from esign.sandbox.limits import Limit, parse_limit
 from esign.sandbox.okdokument import (
     DEMO_API_KEY,
     FORBIDDEN_API_KEY,
@@ -37,7 +39,7 @@ from esign.sandbox.okdokument import (
 )
 from esign.sandbox.okdokument import PREFIX as OKDOKUMENT_PREFIX
 from esign.sandbox.okdokument.signing import EVENTS as OKDOKUMENT_EVENTS
-from esign.sandbox.state import SharedState
+from esign.sandbox.state import SharedState, Traffic
 from esign.sandbox.zapsign import (
     DEMO_API_TOKEN,
     NO_PLAN_API_TOKEN,
@@ -47,7 +49,7 @@ from esign.sandbox.zapsign import (
 )
 from esign.sandbox.zapsign import PREFIX as ZAPSIGN_PREFIX
 from esign.sandbox.zapsign.events import EVENTS as ZAPSIGN_EVENTS
-from esign.sandbox.zapsign.store import Webhook
+from esign.sandbox.zapsign.store import DOCUMENTED_LIMIT, Webhook
 
 
 @dataclass
@@ -57,6 +59,8 @@ class Sandbox:
     seed: int = 0
     # Required on every admin request when set (esign.sandbox.admin_guard): non-loopback binds.
     admin_token: str | None = None
+    # ZapSign's per-token limit (`sandbox serve --rate`): its documented 500/m unless given.
+    zapsign_rate: Limit | None = DOCUMENTED_LIMIT
     # `esign sandbox serve --webhook-url`: a receiver for every provider's events from the start.
     webhook_url: str | None = None
     shared: SharedState = field(default_factory=SharedState)
@@ -68,7 +72,7 @@ class Sandbox:
     def __post_init__(self) -> None:
         self.faults = FaultInjector(self.seed)
         self.okdokument = OKdokumentApi(OKdokumentStore(self.shared))
-        self.zapsign = ZapSignApi(ZapSignStore(self.shared))
+        self.zapsign = ZapSignApi(ZapSignStore(self.shared, rate=self.zapsign_rate))
         self.indexhealth = IndexHealthApi(IndexHealthStore(self.shared))
         if self.webhook_url:
             self.register_receiver(self.webhook_url)
@@ -218,6 +222,28 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
         document_id = sandbox.okdokument.add_synthetic(key, size, name)
         return JSONResponse({"provider": "okdokument", "id": document_id, "size": size})
 
+    def rate_state() -> dict[str, Any]:
+        limit = sandbox.zapsign.store.rate
+        return {
+            "limits": {"zapsign": str(limit) if limit else "none"},
+            **sandbox.shared.traffic.json(),
+        }
+
+    async def rate(request: Request) -> Response:
+        """ZapSign's per-token limit (PUT {"zapsign": "3000/m"}) and the traffic answered so
+        far, 429s included (DELETE sets the counters to zero)."""
+        if request.method == "PUT":
+            body = await _body(request)
+            if "zapsign" not in body:
+                return JSONResponse({"error": 'give {"zapsign": "500/m"}'}, status_code=400)
+            try:
+                sandbox.zapsign.store.set_rate(parse_limit(str(body["zapsign"])))
+            except ValueError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        elif request.method == "DELETE":
+            sandbox.shared.traffic = Traffic()
+        return JSONResponse(rate_state())
+
     async def requests(request: Request) -> Response:
         if request.method == "DELETE":
             sandbox.shared.requests.clear()
@@ -232,6 +258,7 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
             Route("/_sandbox/journal", journal, methods=["GET"]),
             Route("/_sandbox/callbacks", callbacks, methods=["GET"]),
             Route("/_sandbox/requests", requests, methods=["GET", "DELETE"]),
+            Route("/_sandbox/rate", rate, methods=["GET", "PUT", "DELETE"]),
             Route("/_sandbox/okdokument/synthetic", synthetic, methods=["POST"]),
             # No slash "fixing" redirects: an ID with an encoded '/' must get 404, not be
             # redirected to another endpoint.
@@ -253,22 +280,48 @@ def create_app(sandbox: Sandbox | None = None) -> Starlette:
 
 
 class RequestLogMiddleware:
-    """Outermost: logs every request, including those a fault then drops."""
+    """Outermost: logs every request, including those a fault then drops, and counts what was
+    answered to each provider's clients (requests, 429s, body bytes)."""
 
     def __init__(self, app: ASGIApp, shared: SharedState) -> None:
         self.app = app
         self.shared = shared
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/_sandbox"):
-            headers = {k.lower() for k, _ in scope.get("headers", [])}
-            self.shared.log_request(
-                scope["method"],
-                (scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
-                scope.get("query_string", b"").decode("latin-1"),
-                bool(headers & {b"x-api-key", b"authorization"}),
-            )
-        await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["path"].startswith("/_sandbox"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower() for k, _ in scope.get("headers", [])}
+        self.shared.log_request(
+            scope["method"],
+            (scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
+            scope.get("query_string", b"").decode("latin-1"),
+            bool(headers & {b"x-api-key", b"authorization"}),
+        )
+        provider = scope["path"].split("/", 2)[1]
+        traffic = self.shared.traffic
+        if provider not in traffic.requests:
+            await self.app(scope, receive, send)
+            return
+        traffic.requests[provider] += 1
+
+        is_file = False
+
+        async def counting(message: Message) -> None:
+            nonlocal is_file
+            if message["type"] == "http.response.start":
+                if message["status"] == 429:
+                    traffic.answered_429[provider] += 1
+                kind = dict(message.get("headers", [])).get(b"content-type", b"")
+                is_file = not (b"json" in kind or b"xml" in kind)
+            elif message["type"] == "http.response.body":
+                size = len(message.get("body", b""))
+                traffic.body_bytes[provider] += size
+                if is_file:
+                    traffic.file_bytes[provider] += size
+            await send(message)
+
+        await self.app(scope, receive, counting)
 
 
 async def _body(request: Request, allow_list: bool = False) -> Any:

@@ -134,3 +134,15 @@ def synthetic_chunks(size: int, chunk: int = SYNTHETIC_CHUNK) -> Iterator[bytes]
         piece = piece[: size - sent]
         sent += len(piece)
         yield piece
+
+
+def synthetic_slice(size: int, first: int, end: int) -> Iterator[bytes]:
+    """Bytes `first` to `end` of the synthetic document of `size` bytes (a resumed download)."""
+    position = 0
+    for piece in synthetic_chunks(size):
+        following = position + len(piece)
+        if following > first and position < end:
+            yield piece[max(first - position, 0) : min(end - position, len(piece))]
+        position = following
+        if position >= end:
+            return

@@ -1,5 +1,6 @@
-"""State shared by every provider emulator: the journal of executed operations and the
-record of outbound callbacks. Tests read both through the admin API (`/_sandbox/...`)."""
+"""State shared by every provider emulator: the journal of executed operations, the record of
+outbound callbacks, the requests received and the traffic answered. Tests and benchmarks read
+them through the admin API (`/_sandbox/...`)."""
 
 from __future__ import annotations
 
@@ -38,11 +39,32 @@ class RequestRecord:
     at: float
 
 
+PROVIDERS = ("okdokument", "zapsign", "indexhealth")
+
+
+@dataclass
+class Traffic:
+    """What the sandbox answered, per provider, since it started (or was reset): the
+    requests, the 429s among them, and the bytes of the bodies sent. A client's pacing and
+    what a resumed or repeated download costs are measured by these."""
+
+    requests: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROVIDERS, 0))
+    answered_429: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROVIDERS, 0))
+    body_bytes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROVIDERS, 0))
+    # The part of body_bytes that was files (answers neither JSON nor XML): what a download
+    # costs, apart from the API's answers.
+    file_bytes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROVIDERS, 0))
+
+    def json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
 class SharedState:
     journal: list[JournalEntry] = field(default_factory=list)
     callbacks: list[CallbackRecord] = field(default_factory=list)
     requests: list[RequestRecord] = field(default_factory=list)
+    traffic: Traffic = field(default_factory=Traffic)
 
     def record(self, provider: str, operation: str, object_id: str) -> None:
         """Note an operation the emulator really executed (a create that changed state)."""

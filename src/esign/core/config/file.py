@@ -48,6 +48,7 @@ PROFILE_TYPES: dict[str, type] = {
     "allow_http": bool,
     "proxy": str,
     "ca_bundle": str,
+    "rate": str,
     "client_id": str,
     "user_email": str,
     "user_first_name": str,

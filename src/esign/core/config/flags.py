@@ -148,6 +148,17 @@ class GlobalFlags:
             "(NO_PROXY exempts hosts).",
         ),
     )
+    rate: str | None = field(
+        default=None,
+        metadata=flag(
+            "--rate",
+            metavar="N/s|N/m",
+            help="How fast API requests may go, e.g. 500/m or 20/s (none: not paced). "
+            "Default: ESIGN_RATE, the profile's rate, then the provider's documented limit "
+            "(ZapSign 500/m; none documented for the others). For sandbox serve: the "
+            "per-token limit its ZapSign enforces.",
+        ),
+    )
     ca_bundle: str | None = field(
         default=None,
         metadata=flag(

@@ -16,6 +16,7 @@ from esign.core.config.file import Config, Profile
 from esign.core.config.flags import GlobalFlags
 from esign.core.config.secret import Secret
 from esign.core.errors import UsageError
+from esign.core.http.ratelimit import Rate, parse_rate
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 3
@@ -48,6 +49,10 @@ class Settings:
     no_input: bool
     debug: bool
     allow_http: bool
+    # The pace set by --rate, ESIGN_RATE or the profile (None: no pacing); unset, the
+    # provider's documented limit applies.
+    rate: Rate | None = None
+    rate_given: bool = False
     provider_settings: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     provider_info: ProviderInfo | None = None
@@ -163,6 +168,15 @@ def resolve_settings(
 
     allow_http = bool(profile.settings.get("allow_http", False)) if profile else False
 
+    rate: Rate | None = None
+    if flags.rate is not None:
+        rate, sources["rate"] = parse_rate(flags.rate, "--rate"), "flag --rate"
+    else:
+        text = pick("rate", "ESIGN_RATE")
+        if text is not None:
+            where = "ESIGN_RATE" if sources["rate"].startswith("env") else "the profile's rate"
+            rate = parse_rate(str(text), where)
+
     return Settings(
         provider=provider,
         base_url=base_url,
@@ -174,6 +188,8 @@ def resolve_settings(
         no_input=flags.no_input or env_flag(env, "ESIGN_NO_INPUT"),
         debug=flags.debug or env_flag(env, "ESIGN_DEBUG"),
         allow_http=allow_http,
+        rate=rate,
+        rate_given="rate" in sources,
         provider_settings=provider_settings,
         sources=sources,
         provider_info=info,

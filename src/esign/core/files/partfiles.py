@@ -69,9 +69,11 @@ class PartFiles:
         self._open: set[Path] = set()
         self._abandoned = False
 
-    def create(self, target: Path) -> tuple[BinaryIO, Path]:
-        """A new, empty temporary file beside `target`, open for writing."""
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    def create(self, target: Path, *, readable: bool = False) -> tuple[BinaryIO, Path]:
+        """A new, empty temporary file beside `target`, open for writing (and reading, for
+        a download that hashes its kept bytes again to resume)."""
+        access = os.O_RDWR if readable else os.O_WRONLY
+        flags = access | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
         # The name stays short enough for the file system whatever the target's length.
         stem = cut_utf8(target.name, 200)
         while True:
@@ -84,7 +86,7 @@ class PartFiles:
                 except FileExistsError:
                     continue
                 self._open.add(path)
-            return os.fdopen(fd, "wb"), path
+            return os.fdopen(fd, "w+b" if readable else "wb"), path
 
     def commit(self, part: Path, target: Path, *, replace: bool) -> None:
         """Move the complete `part` to `target`; without `replace`, never over a file that

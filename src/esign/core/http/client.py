@@ -9,7 +9,10 @@ environment or the settings name and with TLS verified against the system's trus
 - credentials added per hop, and only to URLs under the API base URL, so they never reach a
   presigned URL or another origin a redirect points to (redirects are followed here, not by
   httpx, which would copy custom headers such as `x-api-key` across origins);
-- a `--debug` trace on stderr with every secret redacted.
+- a `--debug` trace on stderr with every secret redacted;
+- the process's rate limiter (esign.core.http.ratelimit), acquired for each request that
+  counts against the provider's limit (an authenticated request under the API base, never a
+  presigned file URL), and told of every 429.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from esign import __version__
 from esign.core.errors import MalformedResponseError, NetworkError, UsageError
 from esign.core.http.network import Network, Proxy
+from esign.core.http.ratelimit import RateLimiter
 from esign.core.redact import REDACTED, redact_body, redact_headers, redact_url, scrub
 
 if TYPE_CHECKING:
@@ -217,6 +221,7 @@ class HttpClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         on_retry: Callable[[str], None] | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         from esign.core.http.httpx_import import import_httpx
 
@@ -232,6 +237,8 @@ class HttpClient:
         self._clock = clock
         self._on_retry = on_retry
         self.gate = RetryGate(clock, sleep)
+        # Unlimited unless given: still counts requests and 429s, and paces after a 429.
+        self.limiter = limiter or RateLimiter(None, clock=clock, sleep=sleep)
         # One httpx client per route (direct or through a proxy; with TLS or without): the
         # proxy depends on each URL's host (NO_PROXY), and the TLS trust is loaded only when
         # an https:// URL is met.
@@ -372,6 +379,8 @@ class HttpClient:
                 if stream:
                     response.close()
                 raise self._proxy_refusal(response)
+            if response.status_code == 429:
+                self.limiter.slow_down()
             if (
                 response.status_code in RETRY_STATUSES
                 and safe_to_repeat
@@ -412,9 +421,12 @@ class HttpClient:
                 # A file arrives as it is stored: a compressed encoding would make memory
                 # follow the decompression ratio, not the chunk size.
                 request.headers["Accept-Encoding"] = "identity"
-            if authenticated and self._auth is not None and self._credentials_allowed(url):
+            api_request = authenticated and self._credentials_allowed(url)
+            if api_request and self._auth is not None:
                 self._auth(request)
             _refuse_broken_headers(request)
+            if api_request:
+                self.limiter.acquire()
             if self._tracer:
                 self._tracer.request(request, attempt)
             started = time.monotonic()

@@ -16,6 +16,7 @@ from esign.core.errors import (
 )
 from esign.core.http.client import encode_segment
 from esign.core.http.presigned import storage_refusal
+from esign.core.http.ratelimit import Rate
 from esign.core.models import Deletion, Outcome
 from esign.providers.base import Provider
 from esign.providers.zapsign.errors import about_the_credential, error_text
@@ -29,6 +30,8 @@ class ZapSignClient(Provider):
     title = "ZapSign"
     default_base_url = "https://api.zapsign.com.br/api/v1"
     credential = "api_key"
+    # "500 requisições por minuto", per token or IP, in fixed one-minute windows (spec §4).
+    documented_rate = Rate(500, 60)
     api_pages = True  # DRF pages: {count, next, previous, results} (spec gap 1)
 
     # -- transport ------------------------------------------------------------------------
@@ -105,7 +108,9 @@ class ZapSignClient(Provider):
             return error(
                 RateLimitedError,
                 f"ZapSign rate limit reached (429){detail}",
-                "ZapSign allows 500 requests a minute; wait for the next minute",
+                "ZapSign allows 500 requests a minute per token, and esign paces under it "
+                "(--rate): another client is probably using the same token; wait for the "
+                "next minute",
             )
         return error_for_status(
             status,

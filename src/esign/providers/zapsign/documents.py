@@ -3,6 +3,7 @@ presigned file URLs behind downloads (§6.5)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 25
 PRESIGNED_LIFETIME = timedelta(minutes=60)
+# A listed file URL that expires sooner than this is not worth trying.
+LISTED_URL_MARGIN = timedelta(minutes=2)
 LIST_FILTERS = ("pending", "signed", "refused")
 
 
@@ -48,6 +51,42 @@ class Documents(ZapSignClient):
         return data
 
     def list_documents(self, opts: ListOptions) -> Outcome[list[Document]]:
+        documents: list[Document] = []
+        raw: list[Any] = []
+        notes: list[str] = []
+        for items, more in self._pages(self._list_params(opts)):
+            raw.extend(items)
+            documents.extend(
+                wire.to_document(item, deleted=opts.deleted)
+                for item in items
+                if isinstance(item, dict)
+            )
+            if opts.limit is not None and len(documents) >= opts.limit:
+                documents, raw = documents[: opts.limit], raw[: opts.limit]
+                break
+            if not more:
+                break
+            if not (opts.all_pages or opts.limit is not None):
+                notes.append(
+                    f"showing the first {len(documents)} documents; "
+                    "use --all for every page, or --limit N"
+                )
+                break
+        return Outcome(documents, raw=raw, notes=notes)
+
+    def list_pages(self, opts: ListOptions) -> Iterator[list[Document]]:
+        params = self._list_params(opts)
+        # Oldest first (sort_order, §7.3): a document created while the pages are read lands
+        # on the last page, instead of pushing one already read onto the next page again.
+        params["sort_order"] = "asc"
+        for items, _more in self._pages(params):
+            yield [
+                wire.to_document(item, deleted=opts.deleted)
+                for item in items
+                if isinstance(item, dict)
+            ]
+
+    def _list_params(self, opts: ListOptions) -> dict[str, str]:
         if opts.collection:
             raise UsageError("ZapSign has no collections; drop --collection")
         params: dict[str, str] = {}
@@ -60,36 +99,23 @@ class Documents(ZapSignClient):
         # Active documents unless --deleted; the list items carry no `deleted` field, so the
         # filter asked for is what says whether they are deleted.
         params["deleted"] = "true" if opts.deleted else "false"
-        documents: list[Document] = []
-        raw: list[Any] = []
-        notes: list[str] = []
+        return params
+
+    def _pages(self, params: dict[str, str]) -> Iterator[tuple[list[Any], bool]]:
+        """The list's pages in turn (25 documents each), with whether another follows. An
+        empty page, or a `next` already followed (a cached or replayed page), ends the list:
+        never loop."""
         page = 1
         seen_next: set[str] = set()
         while True:
             data, _ = self._call("GET", self._url("docs"), params={**params, "page": str(page)})
             items, next_page = wire.page(data)
-            raw.extend(items)
-            documents.extend(
-                wire.to_document(item, deleted=opts.deleted)
-                for item in items
-                if isinstance(item, dict)
-            )
-            if opts.limit is not None and len(documents) >= opts.limit:
-                documents, raw = documents[: opts.limit], raw[: opts.limit]
-                break
-            # An empty page, or a `next` already followed (a cached or replayed page), ends
-            # the list: never loop.
-            if not next_page or not items or next_page in seen_next:
-                break
+            more = bool(next_page and items and next_page not in seen_next)
+            yield items, more
+            if not more or next_page is None:
+                return
             seen_next.add(next_page)
-            if not (opts.all_pages or opts.limit is not None):
-                notes.append(
-                    f"showing the first {len(documents)} documents; "
-                    "use --all for every page, or --limit N"
-                )
-                break
             page += 1
-        return Outcome(documents, raw=raw, notes=notes)
 
     def update_document(self, document_id: str, opts: UploadOptions) -> Outcome[Document]:
         if opts.description or opts.tags or opts.url or opts.file_path or opts.doc_type:
@@ -116,6 +142,25 @@ class Documents(ZapSignClient):
         return DownloadSource(
             url=url, document_id=choice.attachment or document_id, authenticated=False
         )
+
+    def listed_source(self, document: Document, choice: FileChoice) -> DownloadSource | None:
+        """The list items carry the same presigned file URLs as the details (spec §7.3):
+        fetched from there, the file costs no request against the rate limit. Only when the
+        listed state settles which file is wanted; a refused URL (expired: the list is served
+        from a cache) is for the caller to ask `download_source` again."""
+        if choice.attachment or choice.original:
+            return None
+        url = document.files.signed
+        if choice.any_state:
+            url = url or document.files.original
+        elif document.status != "signed":
+            return None
+        expires = presigned_expiry(url) if url else None
+        if not url or (expires is not None and expires < datetime.now(UTC) + LISTED_URL_MARGIN):
+            return None  # about to expire (the list came from a cache): a fresh one, then
+        from esign.core.files.download import DownloadSource
+
+        return DownloadSource(url=url, document_id=document.id, authenticated=False)
 
     def presign(self, document_id: str, choice: FileChoice) -> Outcome[PresignedUrl]:
         url, response = self._file_url(document_id, choice)

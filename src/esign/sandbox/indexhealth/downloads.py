@@ -11,6 +11,7 @@ from starlette.responses import Response
 from esign.sandbox.indexhealth.base import PREFIX, IndexHealthBase
 from esign.sandbox.indexhealth.store import IHDoc
 from esign.sandbox.presign import s3_error_body
+from esign.sandbox.ranges import etag_of, http_date, ranged
 
 FILE_LIFETIME = 3600.0  # presigned download URLs are valid for one hour (spec §3.4)
 MIME_BY_TYPE = {
@@ -45,7 +46,7 @@ class Downloads(IndexHealthBase):
         )
         return self.envelope(200, {"download_url": url})
 
-    def _file_response(self, doc: IHDoc) -> Response:
+    def _file_response(self, request: Request, doc: IHDoc) -> Response:
         extension = doc.name.rsplit(".", 1)[-1] if "." in doc.name else ""
         mime = doc.mime or MIME_BY_TYPE.get(doc.document_type, "application/octet-stream")
         if not extension:
@@ -54,13 +55,19 @@ class Downloads(IndexHealthBase):
             extension = (mimetypes.guess_extension(mime) or "").lstrip(".")
         filename = doc.name if "." in doc.name else f"{doc.name}.{extension}".rstrip(".")
         safe = filename.replace('"', "").replace("\\", "")
-        return Response(
-            doc.content or b"",
+        content = doc.content or b""
+        # Byte ranges, as S3 behind the presigned URL serves them (the direct download's
+        # support for them is not documented; served alike).
+        return ranged(
+            request,
+            content,
             media_type=mime,
             headers={
                 "Content-Disposition": f'attachment; filename="{safe}"',
                 "Cache-Control": "no-cache",
             },
+            etag=etag_of(content),
+            last_modified=http_date(doc.updated_at),
         )
 
     async def download(self, request: Request) -> Response:
@@ -68,7 +75,7 @@ class Downloads(IndexHealthBase):
         found = self._downloadable(request.path_params["document_id"])
         if isinstance(found, Response):
             return found
-        return self._file_response(found)
+        return self._file_response(request, found)
 
     async def file(self, request: Request) -> Response:
         problem = self.store.presigner.check(request.url.path, request.query_params)
@@ -79,4 +86,4 @@ class Downloads(IndexHealthBase):
             return Response(
                 s3_error_body("NoSuchKey"), status_code=404, media_type="application/xml"
             )
-        return self._file_response(doc)
+        return self._file_response(request, doc)

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
 from esign.sandbox.okdokument.base import OKdokumentBase, site
 from esign.sandbox.okdokument.conventions import (
@@ -20,7 +20,8 @@ from esign.sandbox.okdokument.conventions import (
     ok,
 )
 from esign.sandbox.okdokument.store import PROVIDER, Doc, SigRequest
-from esign.sandbox.pdf import synthetic_chunks
+from esign.sandbox.pdf import synthetic_slice
+from esign.sandbox.ranges import etag_of, http_date, ranged
 
 
 class Documents(OKdokumentBase):
@@ -100,20 +101,30 @@ class Documents(OKdokumentBase):
             return fail(404, "err.not.found", doc_id)
         self.store.count(owner, "download")
         name = doc.filename if doc.filename.lower().endswith(".pdf") else f"{doc.filename}.pdf"
+        # Byte ranges are not documented (nor refused): served, so that a broken download
+        # resumes against the sandbox as it would against any file server.
+        modified = http_date(doc.modified.timestamp())
         if doc.synthetic_size is not None and doc.signed is None:
-            return StreamingResponse(
-                synthetic_chunks(doc.synthetic_size),
+            size = doc.synthetic_size
+            return ranged(
+                request,
+                None,
+                size=size,
+                generate=lambda first, end: synthetic_slice(size, first, end),
                 media_type="application/pdf",
-                headers={
-                    "Content-Disposition": _disposition(name),
-                    "Content-Length": str(doc.synthetic_size),
-                },
+                headers={"Content-Disposition": _disposition(name)},
+                etag=f'"synthetic-{doc.id}-{size}"',
+                last_modified=modified,
             )
         # Documented as application/json, but the body is the PDF (gap 11): we say what it is.
-        return Response(
-            doc.content(),
+        content = doc.content()
+        return ranged(
+            request,
+            content,
             media_type="application/pdf",
             headers={"Content-Disposition": _disposition(name)},
+            etag=etag_of(content),
+            last_modified=modified,
         )
 
     async def delete_document(self, request: Request) -> Response:

@@ -4,7 +4,7 @@ token and its rate limit, spec §2, §4), the request body, and the error bodies
 from __future__ import annotations
 
 import asyncio
-import time
+import math
 from typing import Any
 
 from starlette.requests import Request
@@ -50,13 +50,10 @@ class ZapSignBase:
             raise Reply(err(401, detail="Invalid API token."))
         if account.kind == "other_env":
             raise Reply(err(403, detail="Você não tem permissão para executar essa ação."))
-        window = int(time.time() // 60)
-        if account.window != window:
-            account.window, account.used = window, 0
-        account.used += 1
-        if account.used > account.limit_per_minute:
+        wait = account.window.admit(self.store.limit_of(account))
+        if wait is not None:
             # Not documented, but ZapSign's own client honours it when present (spec §4).
-            retry_after = str(max(1, int(60 - time.time() % 60)))
+            retry_after = str(max(1, math.ceil(wait)))
             raise Reply(
                 JSONResponse(
                     {"detail": "Request was throttled."},

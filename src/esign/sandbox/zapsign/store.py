@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from esign.sandbox.limits import Limit, Window
 from esign.sandbox.presign import Presigner
 from esign.sandbox.state import SharedState
 
 PROVIDER = "zapsign"
-RATE_LIMIT_PER_MINUTE = 500  # spec §4
+DOCUMENTED_LIMIT = Limit(500, 60)  # "500 requisições por minuto" per token (spec §4)
 DEMO_CREDITS = 1000
 API_USER = "sandbox@esign.invalid"  # who the API's actions are by (created_by, history)
 REMINDER_INTERVAL = 30 * 60  # "at most one reminder every 30 minutes" (Atualizar signatário)
@@ -38,9 +39,8 @@ def now_text() -> str:
 @dataclass
 class Account:
     kind: str = "ok"  # "ok" | "no_plan" | "other_env"
-    limit_per_minute: int = RATE_LIMIT_PER_MINUTE
-    window: int = -1
-    used: int = 0
+    limit_per_minute: int | None = None  # this token's own limit, instead of the sandbox's
+    window: Window = field(default_factory=Window)
     open_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Each document and each extra document costs one API credit; deleting refunds none.
     credits: int = DEMO_CREDITS
@@ -162,6 +162,19 @@ class ZapSignStore:
     webhooks: list[Webhook] = field(default_factory=list)
     webhook_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     presigner: Presigner = field(default_factory=Presigner)
+    # Every token's limit (`sandbox serve --rate`, the admin API); None: no limit.
+    rate: Limit | None = DOCUMENTED_LIMIT
+
+    def limit_of(self, account: Account) -> Limit | None:
+        if account.limit_per_minute is not None:
+            return Limit(account.limit_per_minute, 60)
+        return self.rate
+
+    def set_rate(self, rate: Limit | None) -> None:
+        """A new limit, counted from a fresh window for every token."""
+        self.rate = rate
+        for account in self.accounts.values():
+            account.window = Window()
 
     def find(self, some_id: str) -> tuple[ZDoc, ZSigner | None] | None:
         """A document by its token, or a signer's document by the signer's token."""
