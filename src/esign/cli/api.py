@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from esign.cli._typer import app_context, command
+from esign.cli.params import argument, option
 
 HELP = """Send an authenticated request to the profile's provider and print the answer.
 
@@ -40,61 +41,55 @@ def register(root: typer.Typer) -> None:
     def api(
         words: Annotated[
             list[str],
-            typer.Argument(
+            argument(
                 metavar="[METHOD] PATH",
                 help="The endpoint's path under the base URL, after an optional HTTP method.",
-                show_default=False,
             ),
         ],
         method: Annotated[
             str | None,
-            typer.Option(
+            option(
                 "--method",
                 "-X",
                 metavar="METHOD",
                 help="HTTP method [default: GET, or POST with fields or --input].",
-                show_default=False,
                 autocompletion=_complete_method,
             ),
         ] = None,
         raw_field: Annotated[
             list[str] | None,
-            typer.Option(
+            option(
                 "--raw-field",
                 "-f",
                 metavar="KEY=VALUE",
                 help="A string field; repeat for several.",
-                show_default=False,
             ),
         ] = None,
         field: Annotated[
             list[str] | None,
-            typer.Option(
+            option(
                 "--field",
                 "-F",
                 metavar="KEY=VALUE",
                 help="A typed field: numbers, true, false, null, @FILE for a file's text.",
-                show_default=False,
             ),
         ] = None,
         header: Annotated[
             list[str] | None,
-            typer.Option(
+            option(
                 "--header",
                 "-H",
                 metavar="'NAME: VALUE'",
                 help="An extra request header; repeat for several.",
-                show_default=False,
             ),
         ] = None,
         input_file: Annotated[
             str | None,
-            typer.Option(
+            option(
                 "--input",
                 metavar="FILE|-",
                 help="The request body, as it is, from FILE or stdin (fields then go in the "
                 "query).",
-                show_default=False,
             ),
         ] = None,
         include: Annotated[
@@ -114,12 +109,11 @@ def register(root: typer.Typer) -> None:
         ] = False,
         out: Annotated[
             str | None,
-            typer.Option(
+            option(
                 "--out",
                 "-o",
                 metavar="FILE|-",
                 help="Write the body to FILE (atomically), or stdout with '-', even binary.",
-                show_default=False,
             ),
         ] = None,
         force: Annotated[

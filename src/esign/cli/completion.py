@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from esign.cli._typer import app_context, command, completion_script
+from esign.cli.params import argument
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -64,10 +65,9 @@ def register(root: typer.Typer) -> None:
     def completion(
         shell: Annotated[
             str,
-            typer.Argument(
+            argument(
                 metavar="SHELL",
                 help="bash, zsh or fish.",
-                show_default=False,
                 autocompletion=complete_shell,
             ),
         ],
@@ -84,10 +84,9 @@ def register(root: typer.Typer) -> None:
     def help_topic(
         words: Annotated[
             list[str] | None,
-            typer.Argument(
+            argument(
                 metavar="[TOPIC | COMMAND...]",
                 help="environment, exit-codes, formatting or files; or a command: doc download.",
-                show_default=False,
                 autocompletion=complete_help,
             ),
         ] = None,

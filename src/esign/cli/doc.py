@@ -10,6 +10,7 @@ import typer
 
 from esign.cli import choices
 from esign.cli._typer import app_context, command, new_group
+from esign.cli.params import Collection, DocumentId, Tags, Yes, argument, option
 from esign.cli.run import confirm, run
 from esign.core.errors import EsignError
 from esign.core.models import Outcome
@@ -17,11 +18,6 @@ from esign.core.statuses import DOCUMENT_STATUSES
 from esign.ops.provider import name_failure, provider_for
 
 app = new_group("doc")
-
-DocumentId = Annotated[
-    str, typer.Argument(metavar="ID", help="The document's ID.", show_default=False)
-]
-Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
 @command(app, "info")
@@ -37,22 +33,16 @@ def info(document_id: DocumentId) -> None:
 def list_(
     status: Annotated[
         str | None,
-        typer.Option(
+        option(
             help=f"Only documents with this status ({', '.join(DOCUMENT_STATUSES)}).",
-            show_default=False,
             autocompletion=choices.completer(choices.document_statuses),
         ),
     ] = None,
-    limit: Annotated[
-        int | None, typer.Option(min=1, help="At most this many documents.", show_default=False)
-    ] = None,
+    limit: Annotated[int | None, option(min=1, help="At most this many documents.")] = None,
     all_pages: Annotated[
         bool, typer.Option("--all", help="Follow every page (providers that paginate).")
     ] = False,
-    collection: Annotated[
-        str | None,
-        typer.Option(help="Collection ID (IndexHealth).", show_default=False),
-    ] = None,
+    collection: Collection = None,
     deleted: Annotated[
         bool,
         typer.Option(
@@ -78,40 +68,32 @@ def list_(
 def upload(
     file: Annotated[
         str | None,
-        typer.Argument(metavar="FILE", help="PDF to upload.", show_default=False),
+        argument(metavar="FILE", help="PDF to upload."),
     ] = None,
     state: Annotated[
         str | None,
-        typer.Option(
+        option(
             help="OKdokument: tosign (ready to sign, default), tags (place signature fields "
             "from text tags first) or tostamp (insert a digital stamp first).",
-            show_default=False,
             autocompletion=choices.completer(choices.upload_states),
         ),
     ] = None,
-    name: Annotated[str | None, typer.Option(help="Display name.", show_default=False)] = None,
+    name: Annotated[str | None, option(help="Display name.")] = None,
     url: Annotated[
         str | None,
-        typer.Option(help="Register a document by URL instead of a FILE.", show_default=False),
+        option(help="Register a document by URL instead of a FILE."),
     ] = None,
-    collection: Annotated[
-        str | None, typer.Option(help="Collection ID (IndexHealth).", show_default=False)
-    ] = None,
-    description: Annotated[
-        str | None, typer.Option(help="Description (IndexHealth).", show_default=False)
-    ] = None,
+    collection: Collection = None,
+    description: Annotated[str | None, option(help="Description (IndexHealth).")] = None,
     doc_type: Annotated[
         str | None,
-        typer.Option(
+        option(
             "--type",
             help="Document type (IndexHealth): PDF, DOCX, TXT, IMG or OTHER.",
-            show_default=False,
             autocompletion=choices.completer(choices.document_types),
         ),
     ] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option(help="A tag; repeat for several.", show_default=False)
-    ] = None,
+    tag: Tags = None,
 ) -> None:
     """Upload a document without starting a signature request; prints its ID."""
     from esign.providers.options import UploadOptions
@@ -132,13 +114,9 @@ def upload(
 @command(app, "update")
 def update(
     document_id: DocumentId,
-    name: Annotated[str | None, typer.Option(help="New name.", show_default=False)] = None,
-    description: Annotated[
-        str | None, typer.Option(help="New description.", show_default=False)
-    ] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option(help="A tag; repeat for several.", show_default=False)
-    ] = None,
+    name: Annotated[str | None, option(help="New name.")] = None,
+    description: Annotated[str | None, option(help="New description.")] = None,
+    tag: Tags = None,
 ) -> None:
     """Change a document's metadata (providers that support it)."""
     from esign.providers.options import UploadOptions
@@ -178,11 +156,10 @@ AnyState = Annotated[
 ]
 AttachmentId = Annotated[
     str | None,
-    typer.Option(
+    option(
         "--attachment",
         metavar="ID",
         help="An attachment (ZapSign extra document) of the document, by its ID.",
-        show_default=False,
     ),
 ]
 WaitUntil = Annotated[
@@ -214,18 +191,17 @@ WaitInterval = Annotated[
 def download(
     document_ids: Annotated[
         list[str] | None,
-        typer.Argument(metavar="ID...", help="Document IDs.", show_default=False),
+        argument(metavar="ID...", help="Document IDs."),
     ] = None,
     out: Annotated[
         str | None,
-        typer.Option(
+        option(
             "-o",
             "--out",
             metavar="FILE|DIR/|-",
             help="Write to FILE (atomically), into DIR/ under the server's file name, or to "
             "stdout with '-'. Default: the server's file name in the current directory. "
             "Several IDs go into a directory.",
-            show_default=False,
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
@@ -237,12 +213,11 @@ def download(
     ] = 4,
     from_file: Annotated[
         str | None,
-        typer.Option(
+        option(
             "--from",
             metavar="FILE|-",
             help="Read more IDs from FILE (or stdin): UTF-8, one per line, at most 8 MiB; # "
             "starts a comment.",
-            show_default=False,
         ),
     ] = None,
     wait: Annotated[
@@ -353,13 +328,12 @@ def audit(
     document_id: DocumentId,
     out: Annotated[
         str | None,
-        typer.Option(
+        option(
             "-o",
             "--out",
             metavar="FILE|DIR/|-",
             help="Save the activity report PDF instead, atomically like every download "
             "(DIR/: the server's file name, else ID-audit.pdf; '-': stdout).",
-            show_default=False,
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
@@ -398,15 +372,15 @@ def attach(
     document_id: DocumentId,
     file: Annotated[
         str | None,
-        typer.Argument(metavar="FILE", help="PDF to attach (at most 10 MB).", show_default=False),
+        argument(metavar="FILE", help="PDF to attach (at most 10 MB)."),
     ] = None,
     url: Annotated[
         str | None,
-        typer.Option(help="Attach a PDF by public URL instead of a FILE.", show_default=False),
+        option(help="Attach a PDF by public URL instead of a FILE."),
     ] = None,
     name: Annotated[
         str | None,
-        typer.Option(help="The attachment's name (default: the file's).", show_default=False),
+        option(help="The attachment's name (default: the file's)."),
     ] = None,
 ) -> None:
     """Attach a PDF to a document still being signed: its signers sign both (ZapSign extra
@@ -425,35 +399,30 @@ def attach(
 def sync(
     directory: Annotated[
         str,
-        typer.Argument(
+        argument(
             metavar="DIR",
             help="The archive directory (created if missing).",
-            show_default=False,
         ),
     ],
     status: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="signed|final|any",
             help="Which documents: signed (the default; their signed file), final (no longer "
             "pending or processing: the default for IndexHealth) or any (every document's "
             "current file).",
-            show_default=False,
         ),
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="WHEN",
             help="Only documents updated since then: a date (2026-01-31), a date-time, or a "
             "duration back from now (7d, 36h).",
-            show_default=False,
         ),
     ] = None,
     jobs: Annotated[int, typer.Option(min=1, max=64, help="Downloads at once.")] = 4,
-    collection: Annotated[
-        str | None, typer.Option(help="Collection ID (IndexHealth).", show_default=False)
-    ] = None,
+    collection: Collection = None,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Say what would be downloaded and deleted; write nothing."),

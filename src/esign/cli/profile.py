@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from esign.cli._typer import app_context, command, new_group
 from esign.cli.completion import complete_profile, complete_provider
+from esign.cli.params import Yes, argument, option
 from esign.cli.run import confirm
 
 app = new_group("profile")
 
 ProfileName = Annotated[
     str,
-    typer.Argument(
+    argument(
         metavar="NAME",
         help="The profile's name.",
-        show_default=False,
         autocompletion=complete_profile,
     ),
 ]
-
-
-def _opt(help_text: str) -> Any:
-    return typer.Option(help=help_text, show_default=False)
 
 
 @command(app, "add")
@@ -32,13 +28,12 @@ def add(
     name: ProfileName,
     provider: Annotated[
         str,
-        typer.Option(
+        option(
             help="okdokument, zapsign or indexhealth.",
-            show_default=False,
             autocompletion=complete_provider,
         ),
     ],
-    base_url: Annotated[str | None, _opt("The provider's API base URL.")] = None,
+    base_url: Annotated[str | None, option(help="The provider's API base URL.")] = None,
     default: Annotated[
         bool, typer.Option("--default", help="Make it the default profile.")
     ] = False,
@@ -46,13 +41,13 @@ def add(
     allow_http: Annotated[
         bool, typer.Option("--allow-http", help="Allow plain http:// to a non-loopback host.")
     ] = False,
-    client_id: Annotated[str | None, _opt("IndexHealth client ID.")] = None,
-    user_email: Annotated[str | None, _opt("IndexHealth user email.")] = None,
-    user_first_name: Annotated[str | None, _opt("IndexHealth user first name.")] = None,
-    user_last_name: Annotated[str | None, _opt("IndexHealth user last name.")] = None,
-    group_name: Annotated[str | None, _opt("IndexHealth group (domain) name.")] = None,
+    client_id: Annotated[str | None, option(help="IndexHealth client ID.")] = None,
+    user_email: Annotated[str | None, option(help="IndexHealth user email.")] = None,
+    user_first_name: Annotated[str | None, option(help="IndexHealth user first name.")] = None,
+    user_last_name: Annotated[str | None, option(help="IndexHealth user last name.")] = None,
+    group_name: Annotated[str | None, option(help="IndexHealth group (domain) name.")] = None,
     fingerprint: Annotated[
-        str | None, _opt("IndexHealth fingerprint [default: stable per profile].")
+        str | None, option(help="IndexHealth fingerprint [default: stable per profile].")
     ] = None,
 ) -> None:
     """Add a profile. The first profile becomes the default.
@@ -119,10 +114,9 @@ def set_(
     name: ProfileName,
     key: Annotated[
         str,
-        typer.Argument(
+        argument(
             help="base_url, allow_http, proxy, ca_bundle, or an IndexHealth setting "
             "(client_id, user_email, ...).",
-            show_default=False,
         ),
     ],
     value: Annotated[str, typer.Argument(help="The new value (never a secret).")],
@@ -142,7 +136,7 @@ def set_(
 @command(app, "unset")
 def unset(
     name: ProfileName,
-    key: Annotated[str, typer.Argument(help="The setting to remove.", show_default=False)],
+    key: Annotated[str, argument(help="The setting to remove.")],
 ) -> None:
     """Remove one setting of a profile (it falls back to the environment or the default)."""
     from esign.core.models import Outcome
@@ -155,7 +149,7 @@ def unset(
 @command(app, "remove")
 def remove(
     name: ProfileName,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Yes = False,
 ) -> None:
     """Remove a profile and its stored secrets. Asks first on a terminal; needs --yes
     otherwise."""

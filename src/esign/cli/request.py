@@ -9,6 +9,7 @@ import typer
 
 from esign.cli import choices
 from esign.cli._typer import app_context, command, new_group
+from esign.cli.params import Yes, argument, option
 from esign.cli.run import confirm, run
 from esign.cli.values import parse_pair, parse_phone, parse_signer, read_json
 from esign.core.errors import EsignError
@@ -23,33 +24,27 @@ from esign.providers.options import (
 
 app = new_group("request")
 
-RequestId = Annotated[
-    str, typer.Argument(metavar="ID", help="The signature request's ID.", show_default=False)
-]
+RequestId = Annotated[str, argument(metavar="ID", help="The signature request's ID.")]
 RedirectUrl = Annotated[
     str | None,
-    typer.Option(
+    option(
         help="Where the signer's browser goes after signing (OKdokument resulturl; ZapSign "
         "each signer's redirect_link).",
-        show_default=False,
     ),
 ]
 CallbackUrl = Annotated[
     str | None,
-    typer.Option(
+    option(
         help="URL the provider POSTs to when signing completes (OKdokument sendInfoURL).",
-        show_default=False,
     ),
 ]
 ExpiresAt = Annotated[
     str | None,
-    typer.Option(
+    option(
         metavar="WHEN",
         help="When the request expires: 2026-12-31, 2026-12-31T18:00:00Z, or 7d / 36h from now.",
-        show_default=False,
     ),
 ]
-Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 NO_VALUE = ("", "-")  # a companion value that gives this signer nothing
 
 
@@ -133,113 +128,99 @@ def _fields(path: str | None) -> dict[str, Any] | None:
 def create(
     file: Annotated[
         str | None,
-        typer.Argument(
+        argument(
             metavar="FILE",
             help="PDF to sign (OKdokument also converts .doc/.docx/.xls/.xlsx, ZapSign .docx). "
             "At most 10 MB.",
-            show_default=False,
         ),
     ] = None,
     document: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="ID",
             help="Start a new signing round on an existing document instead of uploading "
             "(OKdokument).",
-            show_default=False,
         ),
     ] = None,
     url: Annotated[
         str | None,
-        typer.Option(
+        option(
             help="The document by public URL instead of a FILE (ZapSign url_pdf; a .docx URL "
             "url_docx).",
-            show_default=False,
         ),
     ] = None,
     template: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="ID",
             help="Create the document from this template (ZapSign; `esign template list`), "
             "with one --signer and its --data.",
-            show_default=False,
         ),
     ] = None,
     data: Annotated[
         list[str] | None,
-        typer.Option(
+        option(
             metavar="KEY=VALUE",
             help="A template variable and its value, e.g. 'NOME COMPLETO=Ana Souza'; repeat.",
-            show_default=False,
         ),
     ] = None,
-    name: Annotated[
-        str | None, typer.Option(help="Document name shown to signers.", show_default=False)
-    ] = None,
+    name: Annotated[str | None, option(help="Document name shown to signers.")] = None,
     redirect_url: RedirectUrl = None,
     callback_url: Annotated[
         str | None,
-        typer.Option(
+        option(
             help="URL the provider POSTs to as signing progresses: OKdokument's sendInfoURL; "
             "for ZapSign a webhook bound to the new document (a second call, said on stderr).",
-            show_default=False,
         ),
     ] = None,
     expires_at: ExpiresAt = None,
     request_id: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="UUID",
             help="Your own ID for this request (must be new; OKdokument); default: the "
             "provider picks one.",
-            show_default=False,
         ),
     ] = None,
     signer: Annotated[
         list[str] | None,
-        typer.Option(
+        option(
             metavar="'NAME <EMAIL>'",
             help="A signer (ZapSign); repeat for several.",
-            show_default=False,
         ),
     ] = None,
     signer_phone: Annotated[
         list[str] | None,
-        typer.Option(
+        option(
             metavar="'+CC NUMBER'",
             help="The signer's phone, e.g. '+55 11999999999'. Each --signer-* option is given "
             "once (for every signer) or once per --signer in the same order ('-' for none).",
-            show_default=False,
         ),
     ] = None,
     signer_auth_mode: Annotated[
         list[str] | None,
-        typer.Option(
+        option(
             metavar="MODE",
             help="How the signer proves who they are (ZapSign auth_mode): assinaturaTela "
             "(default), tokenEmail, tokenSms, tokenWhatsapp, certificadoDigital, or "
             "assinaturaTela-token*.",
-            show_default=False,
         ),
     ] = None,
     signer_order: Annotated[
         list[str] | None,
-        typer.Option(
+        option(
             metavar="N",
             help="The signer's turn with --order (1 = first; the same number signs together).",
-            show_default=False,
         ),
     ] = None,
     signers_file: Annotated[
         str | None,
-        typer.Option(
+        option(
             "--signers",
             metavar="FILE.json",
             help="ZapSign's own signer objects, a JSON array sent as written (every field of "
             "its API: auth_mode, phone_country, order_group, require_cpf...). Instead of "
             "--signer.",
-            show_default=False,
         ),
     ] = None,
     order: Annotated[
@@ -252,35 +233,32 @@ def create(
     ] = False,
     reminder_days: Annotated[
         int | None,
-        typer.Option(
+        option(
             metavar="N",
             min=1,
             max=365,
             help="Remind pending signers every N days (ZapSign, with --send-email; at most 3 "
             "reminders).",
-            show_default=False,
         ),
     ] = None,
     folder: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="PATH",
             help="Folder for the document, created if new (ZapSign), e.g. /contracts/2026/.",
-            show_default=False,
         ),
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option(
+        option(
             help="Signing page and email language: ZapSign pt-br, es, en or fr; OKdokument "
             "a language code for its lang rule (en, sk, ...).",
             autocompletion=choices.completer(choices.LANGS),
-            show_default=False,
         ),
     ] = None,
     external_id: Annotated[
         str | None,
-        typer.Option(help="Your reference for the document (ZapSign).", show_default=False),
+        option(help="Your reference for the document (ZapSign)."),
     ] = None,
     send_email: Annotated[
         bool,
@@ -292,44 +270,39 @@ def create(
     ] = False,
     email_to: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="ADDR",
             help="OKdokument: the signer's address for --send-email (emailTo rule).",
-            show_default=False,
         ),
     ] = None,
     email_from: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="ADDR",
             help="OKdokument: the sender for --send-email, where replies go (emailFrom rule).",
-            show_default=False,
         ),
     ] = None,
     otp: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="EMAIL|+PHONE",
             help="OKdokument: the signer must enter a one-time code sent to this address or "
             "phone (SMS) before the document opens (openOtpEmail / openOtpPhone rule).",
-            show_default=False,
         ),
     ] = None,
     state: Annotated[
         str | None,
-        typer.Option(
+        option(
             help="OKdokument: the uploaded FILE's state: tosign (default), tags (place "
             "signature fields from text tags first) or tostamp (insert a digital stamp first).",
-            show_default=False,
         ),
     ] = None,
     fields: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="FILE.json",
             help="OKdokument: the form fields this round may fill (allowedFields), e.g. "
             '{"SIGNATURE": ["SC_signature"], "TEXT": ["TO_text"]}.',
-            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -385,9 +358,7 @@ def update(
     request_id: RequestId,
     redirect_url: RedirectUrl = None,
     callback_url: CallbackUrl = None,
-    name: Annotated[
-        str | None, typer.Option(help="New name (ZapSign).", show_default=False)
-    ] = None,
+    name: Annotated[str | None, option(help="New name (ZapSign).")] = None,
     expires_at: ExpiresAt = None,
 ) -> None:
     """Change a signature request; only the fields given are sent."""
@@ -425,10 +396,9 @@ def cancel(
     request_id: RequestId,
     reason: Annotated[
         str,
-        typer.Option(
+        option(
             metavar="TEXT",
             help="Why it is canceled; signers and the provider's web app show it.",
-            show_default=False,
         ),
     ],
     notify: Annotated[

@@ -10,18 +10,18 @@ import typer
 
 from esign.cli import choices
 from esign.cli._typer import app_context, command, new_group
+from esign.cli.params import argument, option
 from esign.core.errors import UsageError
 
 app = new_group("sandbox")
 
 SandboxUrl = Annotated[
     str | None,
-    typer.Option(
+    option(
         "--sandbox-url",
         metavar="URL",
         help="Where the sandbox runs [default: the origin of $ESIGN_BASE_URL when it is a "
         "sandbox's, else $ESIGN_SANDBOX_URL, else http://127.0.0.1:8765].",
-        show_default=False,
     ),
 ]
 
@@ -32,11 +32,10 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port (0: any free).")] = 8765,
     faults: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="SPEC",
             help="Faults to inject: JSON rules, or KIND[:ARG]@[METHOD ]PATH[*COUNT] joined "
             "with ';', e.g. 'status:503@GET /okdokument/JSON/document*2'.",
-            show_default=False,
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for probabilistic faults.")] = 0,
@@ -54,12 +53,11 @@ def serve(
     ] = False,
     webhook_url: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="URL",
             help="Send events here from the start: a ZapSign webhook of the demo account for "
             "every document event, and the sendInfoURL of OKdokument requests that name none "
             "(e.g. the URL `esign webhook listen` prints).",
-            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -196,8 +194,9 @@ def _print_banner(
 def sign(
     some_id: Annotated[
         str,
-        typer.Argument(
-            metavar="ID", help="A document or signature request ID.", show_default=False
+        argument(
+            metavar="ID",
+            help="A document or signature request ID.",
         ),
     ],
     cancel: Annotated[
@@ -208,10 +207,9 @@ def sign(
     ] = False,
     signer: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="TOKEN",
             help="ZapSign: only this signer signs (default: every pending signer).",
-            show_default=False,
         ),
     ] = None,
     signer_name: Annotated[
@@ -251,32 +249,29 @@ def sign(
 def trigger(
     event: Annotated[
         str,
-        typer.Argument(
+        argument(
             metavar="EVENT",
             help="ZapSign: doc_created, doc_signed, doc_refused, doc_deleted, doc_viewed, "
             "doc_read_confirmation, doc_expired, doc_expiration_alert, created_signer, "
             "signature_notification_sent, signer_authentication_failed, email_bounce. "
             "OKdokument (its sendInfo callback): signed, canceled.",
-            show_default=False,
         ),
     ],
     document: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="ID",
             help="The document it is about: a document ID, a ZapSign signer token (the signer "
             "the event names) or an OKdokument signature request ID [default: a new sample "
             "document].",
-            show_default=False,
         ),
     ] = None,
     to: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="URL",
             help="Send it here [default: the webhooks registered for it (ZapSign), the "
             "request's sendInfoURL (OKdokument)].",
-            show_default=False,
         ),
     ] = None,
     sandbox_url: SandboxUrl = None,
@@ -318,10 +313,9 @@ def trigger(
 def demo(
     out_dir: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="DIR",
             help="Where to save the signed PDF [default: a new temporary directory].",
-            show_default=False,
         ),
     ] = None,
     provider: Annotated[

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from esign.cli._typer import app_context, command, new_group
+from esign.cli.params import Yes, argument, option
 from esign.cli.run import confirm, run
 from esign.cli.values import parse_phone
 from esign.core.errors import EsignError
@@ -17,41 +18,35 @@ from esign.providers.options import SignerOptions
 
 app = new_group("signer")
 
-DocumentId = Annotated[
-    str, typer.Argument(metavar="DOC_ID", help="The document's ID.", show_default=False)
-]
+DocumentId = Annotated[str, argument(metavar="DOC_ID", help="The document's ID.")]
 SignerId = Annotated[
     str,
-    typer.Argument(
+    argument(
         metavar="SIGNER_ID",
         help="The signer's ID (ZapSign's signer token, the end of its sign URL).",
-        show_default=False,
     ),
 ]
-Email = Annotated[str | None, typer.Option(help="The signer's email.", show_default=False)]
+Email = Annotated[str | None, option(help="The signer's email.")]
 Phone = Annotated[
     str | None,
-    typer.Option(
+    option(
         metavar="'+CC NUMBER'",
         help="The signer's phone: country code, a space, the number ('+55 11999999999').",
-        show_default=False,
     ),
 ]
 AuthMode = Annotated[
     str | None,
-    typer.Option(
+    option(
         metavar="MODE",
         help="How the signer proves who they are: assinaturaTela (drawn signature), "
         "tokenEmail, tokenSms, tokenWhatsapp, certificadoDigital, or "
         "assinaturaTela-tokenEmail/-tokenSms/-tokenWhatsapp.",
-        show_default=False,
     ),
 ]
 RedirectUrl = Annotated[
     str | None,
-    typer.Option(
+    option(
         help="Where the signer's browser goes after signing (a 'Continue' button).",
-        show_default=False,
     ),
 ]
 
@@ -68,7 +63,7 @@ def list_(document_id: DocumentId) -> None:
 @command(app, "add")
 def add(
     document_id: DocumentId,
-    name: Annotated[str, typer.Option(help="The signer's name.", show_default=False)],
+    name: Annotated[str, option(help="The signer's name.")],
     email: Email = None,
     phone: Phone = None,
     auth_mode: AuthMode = None,
@@ -79,12 +74,11 @@ def add(
     redirect_url: RedirectUrl = None,
     order: Annotated[
         int | None,
-        typer.Option(
+        option(
             metavar="N",
             min=0,
             max=100,
             help="The signer's turn when the document is signed in order (1 = first).",
-            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -107,7 +101,7 @@ def add(
 @command(app, "update")
 def update(
     signer_id: SignerId,
-    name: Annotated[str | None, typer.Option(help="New name.", show_default=False)] = None,
+    name: Annotated[str | None, option(help="New name.")] = None,
     email: Email = None,
     phone: Phone = None,
     auth_mode: AuthMode = None,
@@ -141,7 +135,7 @@ def remind(
 @command(app, "remove")
 def remove(
     signer_id: SignerId,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Yes = False,
 ) -> None:
     """Remove a signer who has not signed. It cannot be undone: added again, the signer gets a
     new ID and link. A document's only signer cannot be removed (add another first). Asks

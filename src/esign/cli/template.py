@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from esign.cli._typer import command, new_group
+from esign.cli.params import option
 from esign.cli.run import run
 from esign.providers.options import TemplateListOptions
 
@@ -17,9 +18,7 @@ app = new_group("template")
 
 @command(app, "list")
 def list_(
-    limit: Annotated[
-        int | None, typer.Option(min=1, help="At most this many templates.", show_default=False)
-    ] = None,
+    limit: Annotated[int | None, option(min=1, help="At most this many templates.")] = None,
     all_pages: Annotated[
         bool, typer.Option("--all", help="Follow every page (20 a page).")
     ] = False,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from esign.cli._typer import app_context, command, new_group
+from esign.cli.params import Yes, argument, option
 from esign.cli.run import confirm, run
 from esign.core.errors import EsignError, UsageError
 from esign.ops.provider import name_failure, provider_for
@@ -32,36 +33,32 @@ def listen(
     ] = 8766,
     forward_to: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="URL",
             help="Re-send each delivery (the same body and headers) to your app and print "
             "the status it answered.",
-            show_default=False,
         ),
     ] = None,
     provider: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="PROVIDER",
             help="zapsign or okdokument [default: told apart by each payload].",
-            show_default=False,
         ),
     ] = None,
     require_header: Annotated[
         str | None,
-        typer.Option(
+        option(
             metavar="'NAME: VALUE'",
             help="Answer 401 to a delivery without this header (the custom header registered "
             f"with the webhook, ZapSign's documented safeguard). {VALUE_FROM_FILE}",
-            show_default=False,
         ),
     ] = None,
     save: Annotated[
         Path | None,
-        typer.Option(
+        option(
             metavar="DIR",
             help="Also store each payload, as received, in a new file in DIR.",
-            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -99,29 +96,27 @@ def listen(
 def create(
     url: Annotated[
         str,
-        typer.Argument(metavar="URL", help="Where ZapSign POSTs the events.", show_default=False),
+        argument(metavar="URL", help="Where ZapSign POSTs the events."),
     ],
     event: Annotated[
         list[str] | None,
-        typer.Option(
+        option(
             metavar="EVENT",
             help=f"One of {', '.join(EVENTS)}; repeat for several (one webhook each) "
             "[default: every document event: created, signed, deleted, refused]. Newer "
             "events (doc_viewed, doc_expired, ...) are chosen in ZapSign's web app.",
-            show_default=False,
         ),
     ] = None,
     document: Annotated[
         str | None,
-        typer.Option(metavar="ID", help="Only for this document's events.", show_default=False),
+        option(metavar="ID", help="Only for this document's events."),
     ] = None,
     header: Annotated[
         list[str] | None,
-        typer.Option(
+        option(
             metavar="'NAME: VALUE'",
             help="A header ZapSign sends with every delivery, e.g. an Authorization your "
             f"app checks; repeat for several. {VALUE_FROM_FILE}",
-            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -159,11 +154,12 @@ def create(
 def delete(
     webhook_id: Annotated[
         str,
-        typer.Argument(
-            metavar="ID", help="The ID `esign webhook create` printed.", show_default=False
+        argument(
+            metavar="ID",
+            help="The ID `esign webhook create` printed.",
         ),
     ],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Yes = False,
 ) -> None:
     """Delete a ZapSign account webhook. Asks first on a terminal; needs --yes otherwise."""
     app_ctx = app_context()
