@@ -276,7 +276,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The fault matrix's summary table (commands x faults), when it ran."""
     import sys
 
-    matrix = sys.modules.get("tests.test_fault_matrix")
+    matrix = sys.modules.get("tests.providers.test_fault_matrix")
     results = getattr(matrix, "RESULTS", None)
     if not results:
         return

@@ -19,8 +19,8 @@ import typer
 from esign.cli._typer import SharedFlagShadowed, command, new_group
 from esign.core.config.flags import GlobalFlags
 from tests.conftest import Cli, SandboxAdmin
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ESIGN = str(Path(sys.executable).with_name("esign"))
 
 

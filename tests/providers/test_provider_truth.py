@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from esign.sandbox.indexhealth import IndexHealthStore
 from esign.sandbox.pdf import sample_contract
 from tests.conftest import CallbackReceiver, Cli, SandboxAdmin, ih_settings
-from tests.test_indexhealth_cli import profile_cli, store, upload
+from tests.providers.indexhealth.test_indexhealth_cli import profile_cli, store, upload
 
 __all__ = ["store"]  # the fixture, used here by name
 

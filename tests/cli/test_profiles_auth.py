@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import Cli, SandboxAdmin
 from tests.keyrings import HangingKeyring, MemoryKeyring
+from tests.paths import ROOT
 
 SECRET_CANARY = "5a4d0c1e_" + "c" * 64  # shape of an OKdokument key, never the real one
 
@@ -300,7 +301,7 @@ def test_hanging_keyring_answers_within_the_time_box(sandbox: SandboxAdmin) -> N
 
 def test_hanging_keyring_in_a_real_process(tmp_path: Path) -> None:
     """PYTHON_KEYRING_BACKEND is respected, and the process ends within the time box."""
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("ESIGN_")},
         "ESIGN_CONFIG_DIR": str(tmp_path / "cfg"),

@@ -18,8 +18,9 @@ import pytest
 
 from esign.sandbox.pdf import sample_contract
 from tests.conftest import CallbackReceiver, Cli, SandboxAdmin
+from tests.paths import SAMPLE_DIR
 
-SAMPLES = Path(__file__).parent / "samples" / "zapsign_webhooks"
+SAMPLES = SAMPLE_DIR / "zapsign_webhooks"
 EVENTS = sorted(p.stem for p in SAMPLES.glob("*.txt"))
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "src" / "esign"
+from tests.paths import PACKAGE
+
 PROVIDERS = ("okdokument", "zapsign", "indexhealth")
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import Cli, SandboxAdmin, ih_settings
 from tests.hostile import HostileServer, json_reply
-from tests.test_provider_truth import pdf_text, replay
+from tests.providers.test_provider_truth import pdf_text, replay
 
 
 def store(sandbox: SandboxAdmin) -> Any:

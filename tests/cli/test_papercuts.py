@@ -15,9 +15,9 @@ import pytest
 
 from tests.conftest import Cli, SandboxAdmin, ih_settings
 from tests.keyrings import MemoryKeyring
-from tests.test_completion_and_man import bash_complete, shell_env  # noqa: F401 - fixture
+from tests.paths import ROOT
+from tests.system.test_completion_and_man import bash_complete, shell_env  # noqa: F401 - fixture
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = str(Path(sys.executable).parent)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

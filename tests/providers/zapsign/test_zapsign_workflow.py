@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import CallbackReceiver, Cli, SandboxAdmin
 from tests.hostile import HostileServer, json_reply, pdf_reply
-from tests.test_provider_truth import _jsonish, pdf_text, replay
+from tests.providers.test_provider_truth import _jsonish, pdf_text, replay
 
 API = "/zapsign/api/v1"
 

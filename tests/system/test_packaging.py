@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 DATA_FILES = {
     "share/man/man1/esign.1",
     "share/man/man1/esign-doc.1",
@@ -89,7 +90,7 @@ def test_the_sdist_carries_what_a_packager_needs(dist: Path) -> None:
         "completions/esign.fish",
         "man/esign.1",
         "tests/conftest.py",
-        "tests/test_packaging.py",
+        "tests/system/test_packaging.py",
     ):
         assert needed in names, needed
 

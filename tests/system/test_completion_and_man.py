@@ -15,8 +15,8 @@ import pytest
 from esign._gen_docs import generate
 from esign.core.config.settings import PROVIDER_SETTING_ENV, SECRET_ENV
 from tests.conftest import Cli
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = str(Path(sys.executable).parent)
 
 

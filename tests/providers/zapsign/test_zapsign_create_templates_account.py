@@ -15,8 +15,8 @@ import pytest
 
 from tests.conftest import CallbackReceiver, Cli, SandboxAdmin
 from tests.hostile import HostileServer, pdf_reply
-from tests.test_provider_truth import _jsonish, pdf_text, replay
-from tests.test_zapsign_workflow import API, posts, store, wait_for
+from tests.providers.test_provider_truth import _jsonish, pdf_text, replay
+from tests.providers.zapsign.test_zapsign_workflow import API, posts, store, wait_for
 
 
 def create(zs: Cli, *args: str) -> dict[str, Any]:
