@@ -646,6 +646,18 @@ def test_indexhealth_download_envelope_with_200_is_parsed(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("body", ["", "%PD", "not a pdf at all"])
+def test_indexhealth_an_empty_or_short_pdf_is_refused(
+    sandbox: SandboxAdmin, store: IndexHealthStore, tmp_path: Path, body: str
+) -> None:
+    # IndexHealth keeps several types (no one prefix), but an answer that says it is a PDF
+    # must start like one: an empty "contract.pdf" with exit 0 would pass for the contract.
+    replay(sandbox, "GET", "/indexhealth/download/doc-4$", body, content_type="application/pdf")
+    result = Cli(ih_settings(sandbox))("doc", "download", "doc-4", "-o", str(tmp_path / "x"))
+    assert result.exit_code == 1, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_indexhealth_download_envelope_403_renews_the_token_once(
     sandbox: SandboxAdmin, store: IndexHealthStore, contract: Path, tmp_path: Path
 ) -> None:

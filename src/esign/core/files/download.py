@@ -348,7 +348,7 @@ def _receive(response: httpx.Response, job: _Job, kept: _Partial, offset: int) -
         try:
             with _stream_sink(target, job.streams) as sink:
                 digest, count = _copy(
-                    response, sink, expected, None, job.cancel, source.expect_prefix
+                    response, sink, expected, None, job.cancel, _promised(source, content_type)
                 )
         except OSError as exc:
             if isinstance(exc, BrokenPipeError):
@@ -444,7 +444,8 @@ def _fill(
     """The answer's body into the kept temporary file; a break leaves the bytes received
     there for the next attempt (when the server allows resuming)."""
     sink, _part, proposed = kept.held()
-    prefix = job.source.expect_prefix if first else None  # the kept bytes already passed it
+    # The kept bytes of a resumed download already passed the check.
+    prefix = _promised(job.source, kept.content_type) if first else None
     try:
         result = _copy(
             response, sink, expected, advance, job.cancel, prefix, digest=digest, keep=True
@@ -557,6 +558,15 @@ def _not_the_promised_type(held: bytes) -> MalformedResponseError:
         f"the server's answer is not a PDF{short}",
         hint="an error answered with 200, or a proxy's page; nothing was saved",
     )
+
+
+def _promised(source: DownloadSource, content_type: str | None) -> bytes | None:
+    """What the body must start with: the provider's promise, or else the answer's own
+    `Content-Type: application/pdf` (IndexHealth keeps several types, but an empty or
+    three-byte "PDF" is never a document)."""
+    if source.expect_prefix is not None:
+        return source.expect_prefix
+    return b"%PDF-" if content_type == "application/pdf" else None
 
 
 def _copy(
