@@ -222,18 +222,24 @@ def test_bad_base_urls_are_usage_errors(base_url: str, message: str) -> None:
     assert "key=abc" not in result.stderr  # a query value is masked where the URL is shown
 
 
-def test_a_profile_base_url_is_shown_with_its_query_masked(bare_cli: Cli) -> None:
+@pytest.mark.parametrize(
+    ("query", "shown_as"),
+    [("api_token=SECRET-canary", "api_token=[REDACTED]"), ("SECRET-canary", "[REDACTED]")],
+)
+def test_a_profile_base_url_is_shown_with_its_query_masked(
+    bare_cli: Cli, query: str, shown_as: str
+) -> None:
+    # A bare `?TOKEN` (no `=`) may be the key itself: masked too.
     config = Path(os.environ["ESIGN_CONFIG_DIR"]) / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(
-        '[profiles.p]\nprovider = "zapsign"\n'
-        'base_url = "https://api.example.com/api/v1?api_token=SECRET-canary"\n'
+        f'[profiles.p]\nprovider = "zapsign"\nbase_url = "https://api.example.com/api/v1?{query}"\n'
     )
     for args in (["profile", "show", "p"], ["profile", "list"], ["auth", "status"]):
         result = bare_cli(*args, "--json", "--profile", "p")
         assert "SECRET-canary" not in result.stdout + result.stderr, args
     shown = bare_cli("profile", "show", "p", "--json")
-    assert shown.json()["base_url"] == "https://api.example.com/api/v1?api_token=[REDACTED]"
+    assert shown.json()["base_url"] == f"https://api.example.com/api/v1?{shown_as}"
 
 
 # -- strange answers ---------------------------------------------------------------------
