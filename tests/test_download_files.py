@@ -190,6 +190,32 @@ def test_a_link_to_stdout_is_written_as_the_stream_even_with_force(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["captured.bin", "out"]
 
 
+def test_dev_fd_n_appends_as_the_shell_opened_it(hostile: HostileServer, tmp_path: Path) -> None:
+    # `-o /dev/fd/3 3>>app.log`: the shell opened the log for appending; reopening the name
+    # with "wb" would truncate it (no --force asked for that).
+    hostile.route("GET", "/JSON/document/d$", pdf_reply(pdf("fd3")))
+    log = tmp_path / "app.log"
+    log.write_bytes(b"earlier lines\n")
+    code = subprocess.run(
+        ["bash", "-c", 'exec "$0" doc download d -o /dev/fd/3 3>>"$1"', ESIGN, str(log)],
+        env=child_env(hostile),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    ).returncode
+    assert code == 0
+    assert log.read_bytes() == b"earlier lines\n" + pdf("fd3")
+    closed = subprocess.run(
+        [ESIGN, "doc", "download", "d", "-o", "/dev/fd/7"],
+        env=child_env(hostile),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert closed.returncode == 2 and "descriptor 7 is not open" in closed.stderr
+
+
 # -- local write failures -----------------------------------------------------------------
 
 

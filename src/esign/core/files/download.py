@@ -523,6 +523,19 @@ def _stream_sink(target: Target, streams: IOStreams) -> Iterator[BinaryIO]:
             raw.close()
         return
     assert target.path is not None
+    if target.descriptor is not None:
+        try:
+            raw = _RawSink(target.descriptor)
+        except OSError as exc:  # EBADF: the shell opened no such descriptor
+            raise UsageError(
+                f"{target.path}: descriptor {target.descriptor} is not open",
+                hint=f"open it in the shell (e.g. {target.descriptor}>>FILE) or give a file",
+            ) from exc
+        try:
+            yield raw  # type: ignore[misc]
+        finally:
+            raw.close()
+        return
     with open(target.path, "wb") as device:
         yield device
 
