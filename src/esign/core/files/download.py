@@ -21,6 +21,7 @@ import queue
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -609,7 +610,7 @@ def _copy(
     try:
         # No chunk size: httpx then hands over what the socket gave, without copying it
         # into fixed-size pieces first.
-        for chunk in response.iter_bytes():
+        for chunk in _body_chunks(response):
             if cancel is not None and cancel.is_set():
                 raise InterruptedByUser("interrupted; the partial download was removed")
             if held is not None and expect_prefix is not None:
@@ -646,6 +647,42 @@ def _copy(
         writer.abort()
         raise
     return writer.finish(), count
+
+
+# Decoded bytes per step of a compressed body: memory stays flat whatever the ratio.
+_DECODE_STEP = 1 << 20
+
+
+def _body_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The file's bytes. Downloads ask for `Accept-Encoding: identity`; a server that
+    compresses anyway is decoded here a step at a time, not by httpx's decoder, which turns a
+    whole received chunk into its full size at once (a gzip bomb's 64 KiB into 64 MiB)."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        yield from response.iter_bytes()
+        return
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise MalformedResponseError(
+            f"the server sent the file encoded as {encoding!r}, although asked not to "
+            "encode it",
+            hint="nothing was saved; the server or a proxy on the way compresses downloads",
+        )
+    decoder = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)  # gzip or zlib, by its header
+    try:
+        for received in response.iter_raw():
+            pending = received
+            while pending:
+                decoded = decoder.decompress(pending, _DECODE_STEP)
+                if decoded:
+                    yield decoded
+                pending = decoder.unconsumed_tail
+        rest = decoder.flush()
+    except zlib.error as exc:
+        raise MalformedResponseError(
+            f"the server's {encoding} file is corrupt ({exc})", hint="nothing was saved"
+        ) from None
+    if rest:
+        yield rest
 
 
 class _Writer:
