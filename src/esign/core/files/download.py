@@ -663,8 +663,7 @@ def _body_chunks(response: httpx.Response) -> Iterator[bytes]:
         return
     if encoding not in ("gzip", "x-gzip", "deflate"):
         raise MalformedResponseError(
-            f"the server sent the file encoded as {encoding!r}, although asked not to "
-            "encode it",
+            f"the server sent the file encoded as {encoding!r}, although asked not to encode it",
             hint="nothing was saved; the server or a proxy on the way compresses downloads",
         )
     decoder = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)  # gzip or zlib, by its header
