@@ -122,16 +122,17 @@ def test_clashing_server_names_go_to_the_same_document_on_every_run(
     hostile.route("GET", "/JSON/document/second$", lambda seen: answer("second"))
     cli = okd(hostile)
     runs = []
-    for slow_one in ("first", "second"):  # a different document finishes first each run
+    # A different document finishes first each run, and the IDs come in another order.
+    for slow_one, given in (("first", ["first", "second"]), ("second", ["second", "first"])):
         slow.update({"first": 0.0, "second": 0.0, slow_one: 0.5})
-        result = cli("doc", "download", "first", "second", "-o", f"{tmp_path}/", "--force")
+        result = cli("doc", "download", *given, "-o", f"{tmp_path}/", "--force")
         assert result.exit_code == 0, result.stderr
         runs.append({p.name: p.read_bytes()[:20] for p in tmp_path.iterdir()})
     assert (
         runs[0]
         == runs[1]
         == {
-            "same.pdf": pdf("first")[:20],  # listed first: the name as the server gave it
+            "same.pdf": pdf("first")[:20],  # the smallest ID: the name as the server gave it
             "same-second.pdf": pdf("second")[:20],  # the other: its ID before the extension
         }
     )
@@ -188,6 +189,32 @@ def test_a_link_to_stdout_is_written_as_the_stream_even_with_force(
     assert captured.read_bytes() == pdf("stream")
     assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["captured.bin", "out"]
+
+
+def test_dev_fd_n_appends_as_the_shell_opened_it(hostile: HostileServer, tmp_path: Path) -> None:
+    # `-o /dev/fd/3 3>>app.log`: the shell opened the log for appending; reopening the name
+    # with "wb" would truncate it (no --force asked for that).
+    hostile.route("GET", "/JSON/document/d$", pdf_reply(pdf("fd3")))
+    log = tmp_path / "app.log"
+    log.write_bytes(b"earlier lines\n")
+    code = subprocess.run(
+        ["bash", "-c", 'exec "$0" doc download d -o /dev/fd/3 3>>"$1"', ESIGN, str(log)],
+        env=child_env(hostile),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    ).returncode
+    assert code == 0
+    assert log.read_bytes() == b"earlier lines\n" + pdf("fd3")
+    closed = subprocess.run(
+        [ESIGN, "doc", "download", "d", "-o", "/dev/fd/7"],
+        env=child_env(hostile),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert closed.returncode == 2 and "descriptor 7 is not open" in closed.stderr
 
 
 # -- local write failures -----------------------------------------------------------------

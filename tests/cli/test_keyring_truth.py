@@ -4,6 +4,7 @@ the backend. The secret typed into `auth login` is never shown, whatever fails."
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -105,3 +106,29 @@ def test_the_secret_typed_into_auth_login_is_never_shown_even_when_the_backend_q
         assert SECRET not in result.stderr + result.stdout
         assert SECRET[:20] not in result.stderr
         assert "[REDACTED]" in result.stderr
+
+
+def test_logout_where_no_keyring_is_says_the_keyring_was_not_checked(tmp_path: Path) -> None:
+    # A shell without a D-Bus session: a secret stored from a desktop session may still be in
+    # that keyring, so "secrets_removed: []" alone would read as "nothing was there".
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ESIGN_")},
+        "ESIGN_CONFIG_DIR": str(tmp_path / "config"),
+        "ESIGN_DATA_DIR": str(tmp_path / "data"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+
+    def esign(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([ESIGN, *args], env=env, capture_output=True, text=True, check=False)
+
+    assert esign("profile", "add", "p", "--provider", "zapsign").returncode == 0
+    logout = esign("auth", "logout", "--profile", "p", "--json")
+    assert logout.returncode == 0, logout.stderr
+    assert json.loads(logout.stdout) == {
+        "profile": "p",
+        "secrets_removed": [],
+        "keyring_checked": False,
+    }
+    assert "no keyring here to check" in logout.stderr
+    removed = esign("profile", "remove", "p", "--yes")
+    assert removed.returncode == 0 and "was not removed" in removed.stderr

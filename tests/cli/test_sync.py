@@ -382,6 +382,8 @@ def test_killed_mid_run_the_next_run_resumes_fetching_no_finished_file_twice(
     proc.wait(timeout=10)
     recorded = {e["id"] for e in manifest(archive)["documents"]}  # a whole manifest
     assert 6 <= len(recorded) < 20
+    journal = archive / ".esign-sync.journal"
+    finished = recorded | {json.loads(line)["id"] for line in journal.read_text().splitlines()}
     first_fetches = file_fetches(sandbox)
     sandbox.clear_requests()
 
@@ -393,9 +395,36 @@ def test_killed_mid_run_the_next_run_resumes_fetching_no_finished_file_twice(
         name = next(e["file"] for e in manifest(archive)["documents"] if e["id"] == doc.token)
         assert (archive / name).read_bytes() == doc.signed
     again = file_fetches(sandbox)
-    # Nothing the first run finished was fetched again; at most the two in flight were.
-    assert not {p for p in again if any(token_ in p for token_ in recorded)}
+    # Nothing the first run finished was fetched again, recorded or only journaled (done,
+    # waiting for the manifest's next rewrite); at most the two in flight were.
+    assert not {p for p in again if any(token_ in p for token_ in finished)}
     assert len(first_fetches) + len(again) <= 20 + 2
+    assert not journal.exists()
+
+
+def test_a_finished_file_the_manifest_had_not_recorded_yet_is_adopted_from_the_journal(
+    zsync: Cli, sandbox: SandboxAdmin, token: str, tmp_path: Path
+) -> None:
+    """Killed after the download finished (journaled) but before the group commit recorded
+    it: the next run hashes the temporary file against the journal and keeps it."""
+    doc = add(sandbox, token, "Journaled")
+    archive = tmp_path / "archive"
+    assert sync(zsync, archive).exit_code == 0
+    data = manifest(archive)
+    [entry] = data["documents"]
+    data["documents"] = []
+    (archive / MANIFEST).write_text(json.dumps(data))
+    os.replace(archive / "Journaled.pdf", archive / "Journaled.pdf.0123abcd.part")
+    journal = archive / ".esign-sync.journal"
+    forged = {**entry, "id": "someone-else", "sha256": "0" * 64}  # no file has this hash
+    journal.write_text(json.dumps(entry) + "\n" + json.dumps(forged) + "\n" + '{"id": "cut')
+    sandbox.clear_requests()
+    result = sync(zsync, archive)
+    assert result.exit_code == 0, result.stderr
+    assert file_fetches(sandbox) == []
+    assert (archive / "Journaled.pdf").read_bytes() == doc.signed
+    assert [e["id"] for e in manifest(archive)["documents"]] == [doc.token]
+    assert sorted(os.listdir(archive)) == sorted([MANIFEST, "Journaled.pdf"])
 
 
 def test_a_file_recorded_but_not_yet_moved_into_place_is_adopted_not_fetched(

@@ -222,18 +222,24 @@ def test_bad_base_urls_are_usage_errors(base_url: str, message: str) -> None:
     assert "key=abc" not in result.stderr  # a query value is masked where the URL is shown
 
 
-def test_a_profile_base_url_is_shown_with_its_query_masked(bare_cli: Cli) -> None:
+@pytest.mark.parametrize(
+    ("query", "shown_as"),
+    [("api_token=SECRET-canary", "api_token=[REDACTED]"), ("SECRET-canary", "[REDACTED]")],
+)
+def test_a_profile_base_url_is_shown_with_its_query_masked(
+    bare_cli: Cli, query: str, shown_as: str
+) -> None:
+    # A bare `?TOKEN` (no `=`) may be the key itself: masked too.
     config = Path(os.environ["ESIGN_CONFIG_DIR"]) / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(
-        '[profiles.p]\nprovider = "zapsign"\n'
-        'base_url = "https://api.example.com/api/v1?api_token=SECRET-canary"\n'
+        f'[profiles.p]\nprovider = "zapsign"\nbase_url = "https://api.example.com/api/v1?{query}"\n'
     )
     for args in (["profile", "show", "p"], ["profile", "list"], ["auth", "status"]):
         result = bare_cli(*args, "--json", "--profile", "p")
         assert "SECRET-canary" not in result.stdout + result.stderr, args
     shown = bare_cli("profile", "show", "p", "--json")
-    assert shown.json()["base_url"] == "https://api.example.com/api/v1?api_token=[REDACTED]"
+    assert shown.json()["base_url"] == f"https://api.example.com/api/v1?{shown_as}"
 
 
 # -- strange answers ---------------------------------------------------------------------
@@ -358,3 +364,63 @@ def test_debug_trace_shows_escape_sequences_instead_of_sending_them(serve: Serve
     result = Cli(okd(server.url))("doc", "info", "abc", "--debug")
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert "\\x1b" in result.stderr
+
+
+def test_a_download_compressed_against_our_ask_is_decoded_with_flat_memory(
+    serve: Serve, tmp_path: Path
+) -> None:
+    # A server (or proxy) that gzips the file although asked for identity: 256 MiB of PDF in
+    # about 256 KB. httpx's decoder would turn each network read into up to 64 MiB at once.
+    size = 256 * 1024 * 1024
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    head_bytes = b"%PDF-1.7\n"
+    parts = [packer.compress(head_bytes)]
+    zeros = bytes(1024 * 1024)
+    parts += [packer.compress(zeros) for _ in range(size // len(zeros))]
+    body = b"".join(parts) + packer.flush()
+    metadata = json.dumps(
+        {
+            "filename": "c.pdf",
+            "state": "signed",
+            "modification": "2024-03-01 10:00:00",
+            "id": "abc",
+            "date": 1709283600000,
+            "number": "1",
+        }
+    ).encode()
+
+    def respond(seen: Seen) -> Answer:
+        if "/metadata/" in seen.path:
+            return Answer(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%b"
+                % (len(metadata), metadata)
+            )
+        return Answer(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/pdf\r\ncontent-encoding: gzip\r\n"
+            b"content-length: %d\r\n\r\n%b" % (len(body), body)
+        )
+
+    server = serve(respond)
+    out = tmp_path / "o.pdf"
+    code = textwrap.dedent(
+        f"""
+        import resource, sys
+        from esign.cli.main import main
+        try:
+            main(["doc", "download", "abc", "-o", {str(out)!r}])
+        except SystemExit as stop:
+            print("EXIT=" + str(stop.code), file=sys.stderr)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print("PEAK=" + str(peak), file=sys.stderr)
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESIGN_")}
+    env.update(okd(server.url), XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    lines = result.stderr.splitlines()
+    assert "EXIT=0" in lines, result.stderr
+    assert out.stat().st_size == len(head_bytes) + size
+    peak = int(next(line for line in lines if line.startswith("PEAK="))[5:])
+    assert peak < 100, f"peak RSS {peak} MiB"  # about 222 MiB with httpx's own decoding

@@ -602,6 +602,26 @@ def test_zapsign_refused_presigned_url_is_its_own_error(
 
 
 @pytest.mark.parametrize(
+    ("body", "content_type"), [("", "text/plain"), ("<html>Forbidden</html>", "text/html")]
+)
+def test_zapsign_storage_403_without_s3s_xml_is_still_not_the_tokens_fault(
+    zs: Cli, contract: Path, sandbox: SandboxAdmin, tmp_path: Path, body: str, content_type: str
+) -> None:
+    # A CDN or proxy in front of the storage may answer its 403 with anything; no credential
+    # went to that URL, so the token is not the suspect (exit 6 with the re-run hint, not 4).
+    data = zs_create(zs, contract, "Ana <ana@example.com>")
+    sandbox.sign(data["document_id"])
+    replay(sandbox, "GET", "/zapsign/files/", body, status=403, content_type=content_type)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = zs("doc", "download", data["document_id"], "-o", str(out / "x.pdf"))
+    assert result.exit_code == 6, result.stderr
+    assert "presigned URL was refused by its storage (403 AccessDenied)" in result.stderr
+    assert "run the command again" in result.stderr and "token" not in result.stderr
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize(
     ("envelope", "exit_code"),
     [
         ({"statusCode": 437, "data": {}, "message": "Document not found"}, 5),
@@ -623,6 +643,18 @@ def test_indexhealth_download_envelope_with_200_is_parsed(
     assert result.exit_code == exit_code, result.stderr
     assert envelope["message"] in result.stderr
     assert "instead of the document" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("body", ["", "%PD", "not a pdf at all"])
+def test_indexhealth_an_empty_or_short_pdf_is_refused(
+    sandbox: SandboxAdmin, store: IndexHealthStore, tmp_path: Path, body: str
+) -> None:
+    # IndexHealth keeps several types (no one prefix), but an answer that says it is a PDF
+    # must start like one: an empty "contract.pdf" with exit 0 would pass for the contract.
+    replay(sandbox, "GET", "/indexhealth/download/doc-4$", body, content_type="application/pdf")
+    result = Cli(ih_settings(sandbox))("doc", "download", "doc-4", "-o", str(tmp_path / "x"))
+    assert result.exit_code == 1, result.stderr
     assert list(tmp_path.iterdir()) == []
 
 

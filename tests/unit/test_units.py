@@ -125,6 +125,25 @@ def test_redaction() -> None:
     assert redact_body(b"%PDF-1.7 binary", "application/pdf") == "<15 bytes of application/pdf>"
 
 
+def test_redaction_shows_flags_and_structures_under_secret_like_names() -> None:
+    # ZapSign's signature_order_active, OKdokument's allowedFields.SIGNATURE and openOtpEmail:
+    # settings a --debug reader needs, not secrets; the strings inside are still checked.
+    body = {
+        "signature_order_active": True,
+        "openOtpEmail": False,
+        "allowedFields": {"SIGNATURE": [{"page": 1, "token": "t0k"}]},
+        "otp": 123456,
+        "signature": None,
+    }
+    assert redact_json(body) == {
+        "signature_order_active": True,
+        "openOtpEmail": False,
+        "allowedFields": {"SIGNATURE": [{"page": 1, "token": REDACTED}]},
+        "otp": REDACTED,
+        "signature": None,
+    }
+
+
 def test_scrub_masks_the_forms_a_secret_is_shown_in() -> None:
     secret = "k3y_abcdef\r\nX-Injected: 1"
     shown = [

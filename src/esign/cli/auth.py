@@ -65,11 +65,10 @@ def login(
 @command(app, "logout")
 def logout() -> None:
     """Remove the profile's stored secrets (keyring and file)."""
-    from esign.core.models import Outcome
     from esign.ops.profiles import logout as remove_secrets
 
     app_ctx = app_context()
-    app_ctx.output.emit(Outcome(remove_secrets(app_ctx)))
+    app_ctx.output.emit(remove_secrets(app_ctx))
 
 
 @command(app, "token")

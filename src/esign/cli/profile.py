@@ -153,10 +153,9 @@ def remove(
 ) -> None:
     """Remove a profile and its stored secrets. Asks first on a terminal; needs --yes
     otherwise."""
-    from esign.core.models import Outcome
     from esign.ops.profiles import remove_profile, show_profile
 
     app_ctx = app_context()
     show_profile(app_ctx, name)  # fail on an unknown name before asking
     confirm(app_ctx, f"Remove profile {name} and its stored secrets?", yes=yes)
-    app_ctx.output.emit(Outcome(remove_profile(app_ctx, name)))
+    app_ctx.output.emit(remove_profile(app_ctx, name))

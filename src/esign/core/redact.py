@@ -74,7 +74,7 @@ def redact_json(value: Any) -> Any:
     """Secret-named fields masked; long strings (base64 documents) shortened."""
     if isinstance(value, Mapping):
         return {
-            k: REDACTED if is_secret_name(str(k)) and v not in (None, "") else redact_json(v)
+            k: REDACTED if is_secret_name(str(k)) and _could_be_secret(v) else redact_json(v)
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -85,6 +85,15 @@ def redact_json(value: Any) -> Any:
         if len(value) > _LONG_STRING:
             return f"{scrub(value)[:40]}…({len(value)} chars)"  # redacted first, then cut
     return value
+
+
+def _could_be_secret(value: Any) -> bool:
+    """A secret is a string (or a numeric code); a flag or a structure under a secret-like
+    name (`signature_order_active: true`, `allowedFields.SIGNATURE: [...]`) is shown, its
+    strings still checked one by one."""
+    if isinstance(value, bool) or value is None or value == "":
+        return False
+    return isinstance(value, str | int | float)
 
 
 def redact_body(body: bytes, content_type: str | None) -> str:

@@ -124,7 +124,8 @@ def _item(document_id: str, run: Callable[[], T]) -> BulkItem[T]:
 class NameClaims:
     """File names for a pool of downloads into one directory.
 
-    A name several documents share goes unchanged to the one listed first; each other gets
+    A name several documents share goes unchanged to the one listed first (the downloads
+    list them in ID order, so the smallest ID); each other gets
     its ID before the extension. A download's final name is decided only once every document
     listed before it has proposed its own (or failed), so the outcome never depends on which
     finished first: a rerun with --force writes every document to the same file as before.

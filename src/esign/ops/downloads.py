@@ -226,6 +226,10 @@ def _download_many(
     from esign.core.files.partfiles import PART_FILES
 
     cancel = Cancellation()
+    # Taken in ID order (results print as they complete anyway): of the documents that share
+    # a server file name, the smallest ID keeps it, however the IDs were given, so a rerun
+    # with --force writes every document to the same file as before.
+    ids = sorted(ids)
     claims = NameClaims(ids, cancel)
     output = app.output
 

@@ -6,7 +6,9 @@ It is rewritten whole, atomically (a new temporary file, fsync, rename), once fo
 that arrives, and before that file is moved into place: whatever stops esign, the manifest on
 disk is complete and never names a file esign did not finish. A file recorded but not yet moved
 (stopped between the two) is still there under its temporary name, and the next run moves it
-into place when its hash is the one recorded (`adopt_parts`), instead of downloading it again.
+into place when its hash is the one recorded (`adopt_parts`), instead of downloading it again;
+so is one only journaled (`.esign-sync.journal`: finished, waiting for the next rewrite, when
+a SIGKILL came).
 Files that finish together share one rewrite (a group commit), made on a thread of its own
 while the downloads go on: a rewrite costs an fsync, and 2,000 documents must not mean 2,000
 of them back to back, each holding a download up.
@@ -36,6 +38,12 @@ _PART = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8}" + re.escape(PART_SUFFIX) + "$")
 MAX_MANIFEST_BYTES = 256 << 20
 # How long a stop waits for a manifest rewrite under way before removing temporary files.
 STOP_WAIT = 2.0
+# Each finished download, one JSON line, appended the moment it is handed to the recorder:
+# a run killed (SIGKILL) before the group commit recorded it leaves its temporary file named
+# here, and the next run adopts it instead of fetching it again. Written without fsync: the
+# kernel keeps a killed process's writes; only a power cut loses them, and then the file
+# is simply fetched again.
+JOURNAL_NAME = ".esign-sync.journal"
 
 
 @dataclass(frozen=True)
@@ -219,7 +227,7 @@ def _plain_name(name: object) -> bool:
     return (
         isinstance(name, str)
         and bool(name)
-        and name not in (".", "..", MANIFEST_NAME)
+        and name not in (".", "..", MANIFEST_NAME, JOURNAL_NAME)
         and "/" not in name
         and "\\" not in name
         and "\0" not in name
@@ -273,17 +281,22 @@ def stale_parts(directory: Path) -> list[Path]:
 
 
 def adopt_parts(manifest: Manifest, *, verify: bool) -> list[Entry]:
-    """Move into place each file the manifest records whose download finished in a run that
-    stopped before moving it (a temporary file holds exactly the recorded bytes); then
-    remove every other temporary file of an interrupted run. Returns the entries adopted."""
+    """Move into place each file the manifest or the journal records whose download finished
+    in a run that stopped before moving it (a temporary file holds exactly the recorded
+    bytes); then remove every other temporary file of an interrupted run, and the journal.
+    Returns the entries adopted (the caller saves the manifest)."""
     directory = manifest.directory
     parts: dict[Path, int] = {}
     for part in stale_parts(directory):
         with contextlib.suppress(OSError):
             parts[part] = os.lstat(part).st_size
+    recorded = manifest.entries()
+    journaled = [
+        entry for entry in read_journal(directory, manifest.scope) if entry not in recorded
+    ]
     digests: dict[Path, tuple[str, int] | None] = {}
     adopted: list[Entry] = []
-    for entry in manifest.entries():
+    for entry in recorded + journaled:
         candidates = [part for part, size in parts.items() if size == entry.bytes]
         if not candidates or matches(entry, directory / entry.file, verify=verify):
             continue
@@ -303,6 +316,61 @@ def adopt_parts(manifest: Manifest, *, verify: bool) -> list[Entry]:
     return adopted
 
 
+def read_journal(directory: Path, scope: Scope) -> list[Entry]:
+    """The entries a killed run journaled, last one for a document winning. A line cut by
+    the kill, or one that is not an entry of this scope, is skipped: the journal only says
+    which temporary files to hash, and a file is adopted only when its sha256 is the one
+    written here."""
+    try:
+        fd = os.open(directory / JOURNAL_NAME, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return []
+    with os.fdopen(fd, "rb") as handle:
+        raw = handle.read(MAX_MANIFEST_BYTES)
+    found: dict[str, Entry] = {}
+    for line in raw.splitlines():
+        try:
+            item = json.loads(line)
+            entry = Entry(**{key: item[key] for key in REQUIRED}, status=item.get("status"))
+        except (ValueError, KeyError, TypeError):
+            continue
+        if _well_typed(entry) and _plain_name(entry.file) and entry.provider == scope.provider:
+            found[entry.id] = entry
+    return list(found.values())
+
+
+def remove_journal(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(directory / JOURNAL_NAME)
+
+
+class Journal:
+    """The append-only list of downloads handed to the recorder (see JOURNAL_NAME)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / JOURNAL_NAME
+        self._fd: int | None = None
+        self._lock = threading.Lock()
+
+    def append(self, entry: Entry) -> None:
+        line = (entry.text() + "\n").encode("utf-8")
+        with self._lock:
+            if self._fd is None:
+                flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+                try:
+                    self._fd = os.open(self.path, flags, 0o600)
+                except OSError:
+                    return  # only an optimisation for a killed run: never a reason to fail
+            with contextlib.suppress(OSError):
+                os.write(self._fd, line)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+
 def _with_mtime(entry: Entry, mtime_ns: int) -> Entry:
     return Entry(**{**asdict(entry), "mtime_ns": mtime_ns})
 
@@ -319,6 +387,7 @@ class Recorder:
 
     def __init__(self, manifest: Manifest) -> None:
         self.manifest = manifest
+        self.journal = Journal(manifest.directory)
         self._changed = threading.Condition()
         self._waiting: list[Ticket] = []
         self._writing = False
@@ -335,6 +404,7 @@ class Recorder:
             if self._closed:
                 PART_FILES.discard(part)
                 raise InterruptedByUser("interrupted; the partial download was removed")
+            self.journal.append(entry)
             self._waiting.append(ticket)
             self._changed.notify_all()
         return ticket
@@ -399,6 +469,10 @@ class Recorder:
             waiting, self._waiting = self._waiting, []
         for ticket in waiting:
             ticket.finish(InterruptedByUser("interrupted; the partial download was removed"))
+        # Every file handed over is now recorded, or failed and its temporary file goes with
+        # the stop: nothing is left for a journal to tell.
+        self.journal.close()
+        remove_journal(self.manifest.directory)
 
 
 def _as_error(exc: BaseException, path: Path) -> BaseException:

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from esign.core.config.catalog import ProviderInfo
-from esign.core.config.credentials import CredentialStoreError
+from esign.core.config.credentials import CredentialStoreError, Removal
 from esign.core.config.file import Config, Profile, update_config
 from esign.core.config.secret import Secret
 from esign.core.config.settings import PROVIDER_SETTING_ENV, SECRET_ENV, Settings
 from esign.core.context import AppContext
 from esign.core.errors import AuthError, UsageError
 from esign.core.http.client import mask_query, validate_base_url
-from esign.core.models import Record, Records
+from esign.core.models import Outcome, Record, Records
 
 PROFILE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
@@ -219,9 +219,9 @@ def use_profile(app: AppContext, name: str) -> Record:
     return show_profile(app, name, update_config(app.env, change))
 
 
-def remove_profile(app: AppContext, name: str) -> Record:
+def remove_profile(app: AppContext, name: str) -> Outcome[Record]:
     _profile(app.config, name)
-    removed_secrets = app.credentials.remove_profile(name)
+    removal = app.credentials.remove_profile(name)
 
     def change(data: dict[str, Any]) -> None:
         data.get("profiles", {}).pop(name, None)
@@ -229,10 +229,25 @@ def remove_profile(app: AppContext, name: str) -> Record:
             data.pop("default_profile")
 
     update_config(app.env, change)
-    return Record(
+    record = Record(
         f"Removed profile {name}",
-        {"name": name, "removed": True, "secrets_removed": removed_secrets},
+        {
+            "name": name,
+            "removed": True,
+            "secrets_removed": removal.names,
+            "keyring_checked": removal.keyring_checked,
+        },
     )
+    return Outcome(record, notes=_unchecked(removal))
+
+
+def _unchecked(removal: Removal) -> list[str]:
+    if removal.keyring_checked:
+        return []
+    return [
+        "note: no keyring here to check; a secret this profile stored in a desktop "
+        "session's keyring was not removed (run the command there to remove it)"
+    ]
 
 
 def write_sandbox_profiles(
@@ -333,10 +348,18 @@ def verify_secret(app: AppContext, value: str, label: str) -> None:
         settings.secret = before
 
 
-def logout(app: AppContext) -> Record:
+def logout(app: AppContext) -> Outcome[Record]:
     name, _ = login_profile(app)
-    removed = app.credentials.remove_profile(name)
-    return Record(f"Logged out of profile {name}", {"profile": name, "secrets_removed": removed})
+    removal = app.credentials.remove_profile(name)
+    record = Record(
+        f"Logged out of profile {name}",
+        {
+            "profile": name,
+            "secrets_removed": removal.names,
+            "keyring_checked": removal.keyring_checked,
+        },
+    )
+    return Outcome(record, notes=_unchecked(removal))
 
 
 def token(app: AppContext) -> Secret:

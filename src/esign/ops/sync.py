@@ -49,6 +49,7 @@ from esign.ops.manifest import (
     adopt_parts,
     locked,
     matches,
+    remove_journal,
 )
 from esign.ops.progress import count_bar
 from esign.ops.provider import name_failure, provider_for
@@ -119,6 +120,7 @@ def run_sync(app: AppContext, job: SyncJob) -> None:
             manifest = Manifest.load(root, scope)
             if adopt_parts(manifest, verify=job.verify):
                 manifest.save()
+            remove_journal(root)  # what it named is adopted and recorded, or was removed
             _sync(app, provider, job, status, manifest, tally)
             if not manifest.path.exists():
                 manifest.save()  # the directory is this account's archive from now on

@@ -259,3 +259,36 @@ def test_trigger_tells_providers_apart(cli: Cli, zs: Cli, api: httpx.Client) -> 
     token = new_doc(api)["token"]
     result = zs("sandbox", "trigger", "signed", "--document", token, "--to", "http://127.0.0.1:9/")
     assert result.exit_code != 0 and "is a ZapSign document or signer" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("event", "says"),
+    [
+        ("doc_signed", "has no signature yet"),
+        ("doc_refused", "is pending"),
+        ("doc_deleted", "is not deleted"),
+    ],
+)
+def test_trigger_refuses_an_event_the_documents_state_contradicts(
+    zs: Cli, api: httpx.Client, callback_receiver: CallbackReceiver, event: str, says: str
+) -> None:
+    # A doc_refused whose body says "pending" would teach a receiver the wrong thing.
+    token = new_doc(api)["token"]
+    result = zs("sandbox", "trigger", event, "--document", token, "--to", callback_receiver.url)
+    assert result.exit_code == 6
+    assert says in result.stderr and "without --document" in result.stderr
+    assert callback_receiver.received == []
+
+
+def test_trigger_without_a_document_makes_a_sample_in_the_events_state(
+    zs: Cli, callback_receiver: CallbackReceiver
+) -> None:
+    for event in ("doc_signed", "doc_refused", "doc_deleted"):
+        result = zs("sandbox", "trigger", event, "--to", callback_receiver.url)
+        assert result.exit_code == 0, result.stderr
+    signed, refused, deleted = (d["json"] for d in callback_receiver.received)
+    assert signed["status"] == "signed" and signed["signed_file"]
+    assert signed["signer_who_signed"]["status"] == "signed"
+    assert signed["signer_who_signed"]["signed_at"]
+    assert refused["status"] == "recusado" and refused["rejected_reason"]
+    assert deleted["deleted"] is True and deleted["deleted_at"]

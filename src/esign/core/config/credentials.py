@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from esign.core.errors import AuthError
 
@@ -32,6 +32,13 @@ class CredentialStoreError(AuthError):
 
 class NoKeyringError(CredentialStoreError):
     """There is no keyring that stores anything: nothing can have been stored there either."""
+
+
+class Removal(NamedTuple):
+    """The secrets a removal took away, and whether a keyring could be asked at all."""
+
+    names: list[str]
+    keyring_checked: bool
 
 
 class SecretsNotRemovedError(CredentialStoreError):
@@ -246,7 +253,7 @@ class Credentials:
         self.keyring.set(profile, name, value)
         return f"keyring ({self.keyring.backend_name()})"
 
-    def remove_profile(self, profile: str) -> list[str]:
+    def remove_profile(self, profile: str) -> Removal:
         """Every secret of the profile, from both places; returns what was removed. Raises
         SecretsNotRemovedError when the keyring could not be asked (locked, failing): the
         secret may still be there, and saying "removed: none" would be a lie."""
@@ -254,7 +261,10 @@ class Credentials:
         try:
             removed += [name for name in SECRET_NAMES if self.keyring.delete(profile, name)]
         except NoKeyringError:
-            pass  # no keyring: nothing can have been stored there
+            # No keyring here (no D-Bus session, a fail or null backend): one elsewhere (a
+            # desktop session) may hold a secret of this profile; say it was not checked
+            # rather than block the removal where no keyring will ever be.
+            return Removal(removed, keyring_checked=False)
         except CredentialStoreError as err:
             done = f" (removed from the file: {', '.join(removed)})" if removed else ""
             raise SecretsNotRemovedError(
@@ -262,7 +272,7 @@ class Credentials:
                 f"{err.message.removeprefix('the OS keyring is not usable: ')}{done}",
                 hint="unlock the keyring and run the command again",
             ) from None
-        return removed
+        return Removal(removed, keyring_checked=True)
 
 
 class TokenCache:

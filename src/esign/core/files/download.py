@@ -21,6 +21,7 @@ import queue
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -348,7 +349,7 @@ def _receive(response: httpx.Response, job: _Job, kept: _Partial, offset: int) -
         try:
             with _stream_sink(target, job.streams) as sink:
                 digest, count = _copy(
-                    response, sink, expected, None, job.cancel, source.expect_prefix
+                    response, sink, expected, None, job.cancel, _promised(source, content_type)
                 )
         except OSError as exc:
             if isinstance(exc, BrokenPipeError):
@@ -444,7 +445,8 @@ def _fill(
     """The answer's body into the kept temporary file; a break leaves the bytes received
     there for the next attempt (when the server allows resuming)."""
     sink, _part, proposed = kept.held()
-    prefix = job.source.expect_prefix if first else None  # the kept bytes already passed it
+    # The kept bytes of a resumed download already passed the check.
+    prefix = _promised(job.source, kept.content_type) if first else None
     try:
         result = _copy(
             response, sink, expected, advance, job.cancel, prefix, digest=digest, keep=True
@@ -522,6 +524,19 @@ def _stream_sink(target: Target, streams: IOStreams) -> Iterator[BinaryIO]:
             raw.close()
         return
     assert target.path is not None
+    if target.descriptor is not None:
+        try:
+            raw = _RawSink(target.descriptor)
+        except OSError as exc:  # EBADF: the shell opened no such descriptor
+            raise UsageError(
+                f"{target.path}: descriptor {target.descriptor} is not open",
+                hint=f"open it in the shell (e.g. {target.descriptor}>>FILE) or give a file",
+            ) from exc
+        try:
+            yield raw  # type: ignore[misc]
+        finally:
+            raw.close()
+        return
     with open(target.path, "wb") as device:
         yield device
 
@@ -559,6 +574,15 @@ def _not_the_promised_type(held: bytes) -> MalformedResponseError:
     )
 
 
+def _promised(source: DownloadSource, content_type: str | None) -> bytes | None:
+    """What the body must start with: the provider's promise, or else the answer's own
+    `Content-Type: application/pdf` (IndexHealth keeps several types, but an empty or
+    three-byte "PDF" is never a document)."""
+    if source.expect_prefix is not None:
+        return source.expect_prefix
+    return b"%PDF-" if content_type == "application/pdf" else None
+
+
 def _copy(
     response: httpx.Response,
     sink: BinaryIO,
@@ -586,7 +610,7 @@ def _copy(
     try:
         # No chunk size: httpx then hands over what the socket gave, without copying it
         # into fixed-size pieces first.
-        for chunk in response.iter_bytes():
+        for chunk in _body_chunks(response):
             if cancel is not None and cancel.is_set():
                 raise InterruptedByUser("interrupted; the partial download was removed")
             if held is not None and expect_prefix is not None:
@@ -623,6 +647,41 @@ def _copy(
         writer.abort()
         raise
     return writer.finish(), count
+
+
+# Decoded bytes per step of a compressed body: memory stays flat whatever the ratio.
+_DECODE_STEP = 1 << 20
+
+
+def _body_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The file's bytes. Downloads ask for `Accept-Encoding: identity`; a server that
+    compresses anyway is decoded here a step at a time, not by httpx's decoder, which turns a
+    whole received chunk into its full size at once (a gzip bomb's 64 KiB into 64 MiB)."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        yield from response.iter_bytes()
+        return
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise MalformedResponseError(
+            f"the server sent the file encoded as {encoding!r}, although asked not to encode it",
+            hint="nothing was saved; the server or a proxy on the way compresses downloads",
+        )
+    decoder = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)  # gzip or zlib, by its header
+    try:
+        for received in response.iter_raw():
+            pending = received
+            while pending:
+                decoded = decoder.decompress(pending, _DECODE_STEP)
+                if decoded:
+                    yield decoded
+                pending = decoder.unconsumed_tail
+        rest = decoder.flush()
+    except zlib.error as exc:
+        raise MalformedResponseError(
+            f"the server's {encoding} file is corrupt ({exc})", hint="nothing was saved"
+        ) from None
+    if rest:
+        yield rest
 
 
 class _Writer:

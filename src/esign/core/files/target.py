@@ -35,6 +35,9 @@ class Target:
 
     kind: str  # "stdout" | "dir" | "file" | "device"
     path: Path | None = None
+    # /dev/fd/N and its kin: written to descriptor N as the shell opened it (`3>>log`
+    # appends), never reopened by name (which would truncate the file behind it).
+    descriptor: int | None = None
 
     @classmethod
     def parse(cls, value: str | None) -> Target:
@@ -46,7 +49,7 @@ class Target:
         if descriptor == 1:
             return cls("stdout")  # the stream, as `-o -`; never the file behind it
         if descriptor is not None:
-            return cls("device", Path(value))
+            return cls("device", Path(value), descriptor)
         path = Path(value)
         # os.path's checks, not Path's: a name too long or unreadable is simply "not there"
         # here, and writing it then fails with its own clear error.

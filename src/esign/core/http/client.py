@@ -116,13 +116,14 @@ def validate_base_url(url: str, *, allow_http: bool) -> str:
 
 
 def mask_query(url: str) -> str:
-    """A URL to show: every query value masked (a key may hide there), userinfo masked."""
+    """A URL to show: every query value masked (a key may hide there), and a bare `?TOKEN`
+    too (a part without `=` may be the key itself); userinfo masked."""
     parts = urlsplit(url)
     netloc = parts.netloc
     if "@" in netloc:
         netloc = f"{REDACTED}@{netloc.rsplit('@', 1)[1]}"
     query = "&".join(
-        f"{pair.partition('=')[0]}={REDACTED}" if "=" in pair else pair
+        f"{pair.partition('=')[0]}={REDACTED}" if "=" in pair else REDACTED
         for pair in parts.query.split("&")
         if pair
     )

@@ -30,15 +30,18 @@ def presigned_expiry(url: str) -> datetime | None:
 
 def storage_refusal(response: httpx.Response, provider: str) -> PresignedUrlRefused | None:
     """A presigned file URL that its storage (S3) refused: expired, or altered on the way.
-    S3 answers 403 with an XML `<Error><Code>` body; that is no verdict on the user's
-    credentials (none were sent there), so it is not an authentication failure."""
+    Decided by what was sent, not by the body: a 403 to a request that carried no
+    credentials is no verdict on them, whatever the storage (or a CDN, or a proxy) answers
+    with (S3's XML `<Error><Code>`, HTML, nothing); the XML's code and message are quoted
+    when there."""
     if response.status_code != 403:
         return None
     text = response.text.lstrip()
-    if not (text.startswith("<?xml") or text.startswith("<Error>")):
+    is_s3_error = text.startswith("<?xml") or text.startswith("<Error>")
+    if not is_s3_error and _carried_credentials(response):
         return None
-    code = _xml_field(text, "Code") or "AccessDenied"
-    said = _xml_field(text, "Message")
+    code = (_xml_field(text, "Code") if is_s3_error else None) or "AccessDenied"
+    said = _xml_field(text, "Message") if is_s3_error else None
     return PresignedUrlRefused(
         f"the file's presigned URL was refused by its storage (403 {code}"
         + (f": {said}" if said else "")
@@ -48,6 +51,14 @@ def storage_refusal(response: httpx.Response, provider: str) -> PresignedUrlRefu
         provider=provider,
         provider_message=f"{code}: {said}" if said else code,
     )
+
+
+def _carried_credentials(response: httpx.Response) -> bool:
+    try:
+        headers = response.request.headers
+    except RuntimeError:  # a response built without a request: assume the API's
+        return True
+    return "authorization" in headers or "x-api-key" in headers
 
 
 def _xml_field(text: str, name: str) -> str | None:

@@ -11,16 +11,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from esign.sandbox.callbacks import deliver
-from esign.sandbox.pdf import sample_contract
+from esign.sandbox.pdf import sample_contract, watermark_pdf
 from esign.sandbox.zapsign.base import REQUIRED, err, not_found
 from esign.sandbox.zapsign.events import EVENTS, SIGNER_KEYS, signer_for
-from esign.sandbox.zapsign.lifecycle import Lifecycle
+from esign.sandbox.zapsign.lifecycle import Lifecycle, _stamp
 from esign.sandbox.zapsign.store import (
     DEMO_API_TOKEN,
     PROVIDER,
     Webhook,
     ZDoc,
+    ZSigner,
     new_signer,
+    now_text,
 )
 
 
@@ -88,8 +90,16 @@ class Webhooks(Lifecycle):
                     f"document {doc.parent}",
                     "status": 400,
                 }
+            contradiction = _contradiction(doc, signer, event)
+            if contradiction:
+                return {
+                    "error": f"document {doc.token} {contradiction}, and {event} is sent about "
+                    f"{IMPLIED[event]}: change it first (`esign sandbox sign`, `esign doc "
+                    "delete`), or trigger without --document for a sample in that state",
+                    "status": 409,
+                }
         else:
-            doc, signer = self._sample_document(), None
+            doc, signer = self._sample_document(event), None
         if signer is None and (event in SIGNER_KEYS or event == "email_bounce"):
             signer = signer_for(doc, event)
             if signer is None:
@@ -122,7 +132,9 @@ class Webhooks(Lifecycle):
             "deliveries": deliveries,
         }
 
-    def _sample_document(self) -> ZDoc:
+    def _sample_document(self, event: str) -> ZDoc:
+        """A new document in the demo account, already in the state `event` is sent about (set
+        directly: the only delivery is the triggered one)."""
         account = self.store.accounts[DEMO_API_TOKEN]
         doc = ZDoc(
             token=str(uuid.uuid4()),
@@ -137,4 +149,34 @@ class Webhooks(Lifecycle):
         for signer in doc.signers:
             self.store.signer_docs[signer.token] = doc.token
         self.store.shared.record(PROVIDER, "create_document", doc.token)
+        if event == "doc_signed":
+            signer = doc.signers[0]
+            _stamp(doc, signer.name)
+            signer.status, signer.signed_at = "signed", now_text()
+            doc.status = "signed"
+        elif event == "doc_refused":
+            doc.status, doc.rejected_reason = "refused", "Recusado no sandbox"
+            doc.signed = watermark_pdf(doc.original, text="Documento recusado", reason="sandbox")
+        elif event == "doc_deleted":
+            doc.deleted, doc.deleted_at = True, now_text()
         return doc
+
+
+# What each state-bound event is about, and how a document can contradict it.
+IMPLIED = {
+    "doc_signed": "a signature",
+    "doc_refused": "a refused document",
+    "doc_deleted": "a deleted document",
+}
+
+
+def _contradiction(doc: ZDoc, signer: ZSigner | None, event: str) -> str | None:
+    if event == "doc_signed":
+        who = [signer] if signer is not None else doc.signers
+        if not any(s.status == "signed" for s in who):
+            return "has no signature yet" if signer is None else "is not signed by that signer"
+    elif event == "doc_refused" and doc.status != "refused":
+        return f"is {doc.status}"
+    elif event == "doc_deleted" and not doc.deleted:
+        return "is not deleted"
+    return None
