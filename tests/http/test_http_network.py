@@ -501,12 +501,20 @@ def test_socks5_proxy_with_credentials(
 
 
 @pytest.mark.parametrize(
-    "value", ["ftp://proxy:21", "http://proxy:99999", "http://proxy:3128/path", "http://"]
+    "value",
+    [
+        "ftp://proxy:21",
+        "http://proxy:99999",
+        "http://proxy:3128/path",
+        "http://",
+        "http://u:pw-canary@[::1",  # urlsplit itself raises: an unclosed IPv6 bracket
+    ],
 )
 def test_bad_proxy_url_is_a_usage_error_naming_its_source(cli: Cli, value: str) -> None:
     result = cli("doc", "list", env={"HTTPS_PROXY": "", "HTTP_PROXY": value})
     assert result.exit_code == 2, result.stderr
     assert "HTTP_PROXY is not a proxy URL" in result.stderr
+    assert "pw-canary" not in result.stderr
 
 
 def test_a_profile_never_stores_a_proxy_password(cli: Cli, sandbox: SandboxAdmin) -> None:
@@ -664,3 +672,18 @@ def test_a_ca_installed_with_update_ca_certificates_is_trusted(
     assert "was not accepted" in runs["no"].stderr
     assert runs["yes"].returncode == 0, runs["yes"].stderr
     assert '"id": "abc"' in runs["yes"].stdout or '"id":"abc"' in runs["yes"].stdout
+
+
+def test_a_failure_past_the_proxy_names_the_proxy(cli: Cli, http_proxy: HttpProxy) -> None:
+    # The proxy accepts, then cannot reach the host and drops the connection: the failure is
+    # seen after the connect, and still names the proxy it went through.
+    result = cli(
+        "doc",
+        "info",
+        "abc",
+        "--max-attempts",
+        "1",
+        env={"HTTP_PROXY": http_proxy.url(), "ESIGN_BASE_URL": "http://127.0.0.1:1/JSON"},
+    )
+    assert result.exit_code == 1, result.stderr
+    assert f"through proxy {http_proxy.url()}, HTTP_PROXY" in result.stderr

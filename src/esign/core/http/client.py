@@ -621,11 +621,13 @@ def describe_failure(exc: httpx.TransportError, network: Network, timeout: float
                 hint="check that the proxy is running, or bypass it for this host with NO_PROXY",
             )
         return Failure(f"could not connect to {target}", reason)
+    # Past the connect, a proxy is still in the path: the answer (or its absence) may be its.
+    via = "" if proxy is None else f" (through proxy {proxy.shown}, {proxy.source})"
     if isinstance(exc, httpx.TimeoutException):
-        return Failure(f"no answer from {target}", f"timed out after {timeout:g} s")
+        return Failure(f"no answer from {target}{via}", f"timed out after {timeout:g} s")
     if isinstance(exc, httpx.RemoteProtocolError):
-        return Failure(f"the connection to {target} failed", _protocol_reason(exc))
-    return Failure(f"the connection to {target} failed", _os_reason(exc))
+        return Failure(f"the connection to {target}{via} failed", _protocol_reason(exc))
+    return Failure(f"the connection to {target}{via} failed", _os_reason(exc))
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -51,8 +51,12 @@ class Proxy:
 
 def mask_proxy(url: str) -> str:
     """`http://user:pass@proxy:3128` -> `http://user:****@proxy:3128`."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not even a URL (`http://u:p@[::1`): hide everything before the host
+        return f"{url.partition('://')[0]}://****@{url.rpartition('@')[2]}" if "@" in url else url
+    if password is None:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit(parts._replace(netloc=f"{parts.username}:****@{host}"))
@@ -63,14 +67,15 @@ def parse_proxy(value: str, source: str) -> Proxy:
     text = value.strip()
     if "://" not in text:
         text = "http://" + text
-    parts = urlsplit(text)
     try:
+        parts = urlsplit(text)  # raises for an unclosed IPv6 bracket
         parts.port  # noqa: B018 - raises for a port that is not a number in range
-        valid_port = True
+        valid = True
     except ValueError:
-        valid_port = False
+        parts = urlsplit("")
+        valid = False
     if (
-        not valid_port
+        not valid
         or parts.scheme not in PROXY_SCHEMES
         or not parts.hostname
         or parts.path not in ("", "/")
