@@ -12,7 +12,7 @@ import pytest
 
 from esign.sandbox.indexhealth import IndexHealthStore
 from tests.conftest import Cli, SandboxAdmin, ih_settings
-from tests.hostile import HostileServer, json_reply
+from tests.hostile import HostileServer, Reply, json_reply
 
 
 @pytest.fixture
@@ -341,3 +341,40 @@ def test_nested_fields_and_input_body(hostile: HostileServer, tmp_path: Path) ->
     assert hostile.seen[-1].body == b'{"raw": [1, 2]}'
     assert hostile.seen[-1].headers["content-type"] == "application/json"
     assert hostile.seen[-1].headers["x-extra"] == "yes"
+
+
+def test_a_query_in_the_path_is_kept_beside_the_fields(hostile: HostileServer) -> None:
+    # gh merges the two; httpx alone would replace the path's query with the fields.
+    hostile.route("GET", "/api/v1/docs/", json_reply("{}"))
+    cli = Cli(
+        {
+            "ESIGN_PROVIDER": "zapsign",
+            "ESIGN_BASE_URL": f"{hostile.url}/api/v1",
+            "ESIGN_API_KEY": "tok-12345678",
+        }
+    )
+    result = cli("api", "/docs/?page=2&x=0", "-X", "GET", "-f", "x=1", "-f", "y=2")
+    assert result.exit_code == 0, result.stderr
+    assert hostile.seen[-1].path == "/api/v1/docs/?page=2&x=0&x=1&y=2"
+
+
+@pytest.mark.parametrize("kind", ["application/json", "text/plain"])
+def test_a_credential_the_server_reflects_is_masked_on_stdout(
+    hostile: HostileServer, kind: str
+) -> None:
+    # An echo endpoint, or a debugging proxy, that quotes the request's headers back.
+    key = "tok-reflected-0123456789"
+    body = json.dumps({"headers": {"Authorization": f"Bearer {key}"}, "n": 1})
+    hostile.route("GET", "/api/v1/echo", Reply(200, [("content-type", kind)], body.encode()))
+    cli = Cli(
+        {
+            "ESIGN_PROVIDER": "zapsign",
+            "ESIGN_BASE_URL": f"{hostile.url}/api/v1",
+            "ESIGN_API_KEY": key,
+        }
+    )
+    result = cli("api", "/echo")
+    assert result.exit_code == 0, result.stderr
+    assert key not in result.stdout and "[REDACTED]" in result.stdout
+    if kind == "application/json":
+        assert json.loads(result.stdout)["n"] == 1  # still JSON

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from esign.core.errors import UsageError
 from esign.core.files.partfiles import PART_FILES, write_error
@@ -98,7 +98,7 @@ def run_api(app: AppContext, opts: ApiOptions) -> None:
             if not opts.silent:
                 _write_body(app, response, opts, shaped=True)
             return
-        body = _json_body(response)
+        body = _json_body(app, response)
         if body is None:
             raise UsageError("--paginate needs JSON pages; this answer is not JSON")
         pages.append(body)
@@ -133,11 +133,38 @@ def build_request(app: AppContext, provider: Provider, opts: ApiOptions) -> ApiR
     if fields:
         if method in ("GET", "HEAD") or content is not None:
             params = query_fields(app, fields)
+            url, params = _with_path_query(url, params)
         else:
             body = body_fields(app, fields)
     if content is not None and not any(k.lower() == "content-type" for k in headers):
         headers["Content-Type"] = "application/json"
     return ApiRequest(method, url, params, body, content, headers)
+
+
+def _with_path_query(
+    url: str, params: dict[str, str | list[str]]
+) -> tuple[str, dict[str, str | list[str]]]:
+    """The query PATH already had, then the fields (as gh does): httpx would replace the
+    one with the other."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url, params
+    merged: dict[str, str | list[str]] = {}
+    for key, value in [*parse_qsl(parts.query, keep_blank_values=True), *_pairs(params)]:
+        before = merged.get(key)
+        if before is None:
+            merged[key] = value
+        else:
+            merged[key] = [*([before] if isinstance(before, str) else before), value]
+    return urlunsplit(parts._replace(query="")), merged
+
+
+def _pairs(params: dict[str, str | list[str]]) -> list[tuple[str, str]]:
+    return [
+        (key, item)
+        for key, value in params.items()
+        for item in ([value] if isinstance(value, str) else value)
+    ]
 
 
 def resolve_url(base: str, path: str) -> str:
@@ -302,14 +329,17 @@ def _write_head(app: AppContext, response: httpx.Response) -> None:
     app.streams.stdout.flush()
 
 
-def _json_body(response: httpx.Response) -> Any:
+def _json_body(app: AppContext, response: httpx.Response) -> Any:
+    """The answer's JSON, with any credential it reflects masked (inside its strings: the
+    JSON stays valid); a document's bytes are never touched."""
     if not response.content.strip():
         return None
     kind = response.headers.get("content-type", "").lower()
     if "json" not in kind and kind:
         return None
     try:
-        return json.loads(response.content)
+        text = response.content.decode(response.encoding or "utf-8")
+        return json.loads(scrub(text, app.known_secrets()))
     except ValueError:
         return None
 
@@ -323,7 +353,7 @@ def _write_body(
         return
     if not content:
         return
-    data = _json_body(response)
+    data = _json_body(app, response)
     output = app.output
     if data is not None:
         if shaped and (output.fields is not None or output.jq is not None):
@@ -332,7 +362,7 @@ def _write_body(
         _write_json(app, data)
         return
     if _is_text(response):
-        text = content.decode(response.encoding or "utf-8", "replace")
+        text = scrub(content.decode(response.encoding or "utf-8", "replace"), app.known_secrets())
         shown = for_terminal_lines(text) if app.streams.stdout_is_tty else text
         app.streams.stdout.write(shown if shown.endswith("\n") else shown + "\n")
         app.streams.stdout.flush()
