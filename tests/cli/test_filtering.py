@@ -68,8 +68,22 @@ def test_a_bad_expression_is_exit_2_before_anything_is_sent(
     assert sandbox.journal() == [] or all(e.get("op") != "create" for e in sandbox.journal())
     assert [r for r in sandbox.requests() if not r["raw_path"].startswith("/_sandbox")] == []
     failing = cli("doc", "list", "--jq", '.[0].id | error("boom")')
-    assert failing.exit_code == 2
+    assert failing.exit_code == 1  # the command ran: not a usage error
     assert "boom" in failing.stderr
+
+
+def test_a_jq_failure_after_a_create_keeps_the_created_documents_id(
+    cli: Cli, contract: Path
+) -> None:
+    # The expression compiles, so the create is sent; it fails on the answer. A script must
+    # not read that as "nothing happened" (exit 2) and create the document twice.
+    result = cli("request", "create", str(contract), "--jq", ".document_id | tonumber")
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert "failed on the result" in line and "the command itself ran" in line
+    created = json.loads(line.split("its result without --jq: ", 1)[1].removesuffix(")"))
+    assert cli("doc", "info", created["document_id"]).exit_code == 0
 
 
 def test_json_fields_select_top_level_fields(cli: Cli, contract: Path) -> None:

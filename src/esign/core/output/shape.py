@@ -7,10 +7,11 @@ every other command starts without it.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
-from esign.core.errors import UsageError
+from esign.core.errors import EsignError, UsageError
 
 JQ_MANUAL = "https://jqlang.github.io/jq/manual/"
 
@@ -58,8 +59,20 @@ def run_jq(expression: str, data: Any) -> list[Any]:
     try:
         results: list[Any] = program.input_value(data).all()
     except ValueError as exc:
-        raise UsageError(f"--jq {expression!r} failed: {_one_line(exc)}", hint=JQ_MANUAL) from None
+        # The expression compiled (checked before anything was sent), so the command has run:
+        # a create has created. Not a usage error, and the result is not lost with it.
+        unfiltered = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        raise JqFailedError(
+            f"--jq {expression!r} failed on the result: {_one_line(exc)}",
+            hint=f"the command itself ran; its result without --jq: {unfiltered}",
+        ) from None
     return results
+
+
+class JqFailedError(EsignError):
+    """A jq expression that failed on the result of a command that has run (exit 1)."""
+
+    error_type = "jq_failed"
 
 
 def _one_line(exc: Exception) -> str:
