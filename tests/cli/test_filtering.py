@@ -98,6 +98,8 @@ def test_json_fields_select_top_level_fields(cli: Cli, contract: Path) -> None:
         result = cli(*args)
         assert result.exit_code == 0, (args, result.stderr)
         assert result.json() == {"id": doc, "status": "pending"}, args
+    one = cli("doc", "info", "--json", "status", doc)  # one field, the ID after it
+    assert one.exit_code == 0 and one.json() == {"status": "pending"}, one.stderr
     listed = cli("doc", "list", "--json", "id")
     assert all(set(item) == {"id"} for item in listed.json())
     both = cli("doc", "info", doc, "--json", "id,status", "--jq", 'keys | join(",")')

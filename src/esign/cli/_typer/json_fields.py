@@ -45,8 +45,13 @@ def rewrite(command: Any, ctx: Any, args: list[str], *, group: bool) -> list[str
         if arg == "--json":
             out.append(arg)
             following = args[index] if index < len(args) else None
+            still_needed = needed - positionals
             if following is not None and _are_fields(
-                following, group=group, names=names, missing=positionals < needed
+                following,
+                group=group,
+                names=names,
+                # `doc info --json status ID`: the ID comes after, so `status` is fields.
+                missing=still_needed > _positionals(args[index + 1 :], takes_value),
             ):
                 out.append("--json-fields=" + following)
                 index += 1
@@ -70,6 +75,26 @@ def rewrite(command: Any, ctx: Any, args: list[str], *, group: bool) -> list[str
         else:
             positionals += 1
     return out
+
+
+def _positionals(args: list[str], takes_value: dict[str, bool]) -> int:
+    """How many of `args` are positional words (option values skipped)."""
+    count = 0
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if arg == "--":
+            return count + len(args) - index
+        if arg.startswith("--"):
+            if "=" not in arg and takes_value.get(arg):
+                index += 1
+        elif arg.startswith("-") and arg != "-":
+            if takes_value.get("-" + arg[-1]):
+                index += 1
+        else:
+            count += 1
+    return count
 
 
 def _are_fields(word: str, *, group: bool, names: set[str], missing: bool) -> bool:
