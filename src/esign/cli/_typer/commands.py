@@ -61,6 +61,13 @@ class EsignCommand(TyperCommand):
                     f"`{self.name}` declares {', '.join(sorted(clash)) or param.name}, "
                     "which is a shared flag: give the command's option another name"
                 )
+        for param in self.params:
+            # Typer 0.29 shows a value's Python type ("--limit <int range>") where click shows
+            # a metavar: name it after the option, as the man pages do (`metavar` is click's
+            # public attribute; one given explicitly stays).
+            takes_value = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+            if param.param_type_name == "option" and takes_value and param.metavar is None:
+                param.metavar = str(param.name).upper()
         self.shared_names = shared_names()
         self.params.extend(shared)
         install_fast_coercion(self.params)
