@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -204,9 +205,12 @@ def test_serve_prints_lines_that_work_as_printed(tmp_path: Path) -> None:
         assert run.returncode == 0, run.stderr
         assert run.stdout.strip().splitlines()[-1] == "signed"
         assert (tmp_path / "signed.pdf").read_bytes().startswith(b"%PDF-")
+        sample = Path(shlex.split(tried.split("request create ", 1)[1].split(" --jq")[0])[0])
+        assert sample.is_file()
     finally:
         server.terminate()
         server.wait(timeout=10)
+    assert not sample.parent.exists()  # the banner's sample goes with the server
 
 
 def test_demo_prints_the_setup_for_a_served_sandbox(bare_cli: Cli, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -71,15 +72,29 @@ def test_with_an_admin_token_every_admin_request_needs_it(okd_env: dict[str, str
         running.stop()
 
 
-def test_serve_makes_and_prints_a_token_only_beyond_loopback() -> None:
+def test_serve_makes_and_prints_a_token_only_beyond_loopback(tmp_path: Path) -> None:
     from esign.cli.sandbox import _print_banner, admin_token_for
 
     assert admin_token_for("127.0.0.1") is None and admin_token_for("::1") is None
     first, second = admin_token_for("10.1.2.3"), admin_token_for("192.168.1.20")
     assert first and second and first != second and len(first) >= 32
     shown = io.StringIO()
-    _print_banner(shown, "http://10.1.2.3:8765", Sandbox().credentials("http://x"), False, first)
+    _print_banner(
+        shown,
+        "http://10.1.2.3:8765",
+        Sandbox().credentials("http://x"),
+        False,
+        first,
+        sample_dir=tmp_path,
+    )
     assert f"ESIGN_SANDBOX_TOKEN={first}" in shown.getvalue()
     as_json = io.StringIO()
-    _print_banner(as_json, "http://10.1.2.3:8765", Sandbox().credentials("http://x"), True, first)
+    _print_banner(
+        as_json,
+        "http://10.1.2.3:8765",
+        Sandbox().credentials("http://x"),
+        True,
+        first,
+        sample_dir=tmp_path,
+    )
     assert json.loads(as_json.getvalue())["admin_token"] == first

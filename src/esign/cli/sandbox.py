@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
@@ -111,12 +112,24 @@ def serve(
         names = write_sandbox_profiles(app_ctx, creds, insecure=insecure_storage)
         app_ctx.output.info(f"profiles written: {', '.join(names)} (use --profile NAME)")
     output = app_ctx.output
-    if output.fields is not None or output.jq is not None:
-        # --jq '.providers.zapsign'
-        output.write_json(banner_data(origin, creds, token, webhook_url))
-    else:
-        _print_banner(app_ctx.streams.stdout, origin, creds, output.json_mode, token, webhook_url)
-    run_server(sandbox, host, port, log=not app_ctx.flags.quiet)
+    import tempfile
+
+    # The banner's sample PDF lives as long as the server: no directory left per run.
+    with tempfile.TemporaryDirectory(prefix="esign-sandbox-") as scratch:
+        if output.fields is not None or output.jq is not None:
+            # --jq '.providers.zapsign'
+            output.write_json(banner_data(origin, creds, token, webhook_url))
+        else:
+            _print_banner(
+                app_ctx.streams.stdout,
+                origin,
+                creds,
+                output.json_mode,
+                token,
+                webhook_url,
+                sample_dir=Path(scratch),
+            )
+        run_server(sandbox, host, port, log=not app_ctx.flags.quiet)
 
 
 def admin_token_for(host: str) -> str | None:
@@ -151,6 +164,8 @@ def _print_banner(
     as_json: bool,
     admin_token: str | None = None,
     webhook_url: str | None = None,
+    *,
+    sample_dir: Path,
 ) -> None:
     if as_json:
         # One line: a script reads it from a server that keeps running.
@@ -175,7 +190,7 @@ def _print_banner(
         lines.extend(f"  {key:<18} {value}" for key, value in info.items())
     from esign.ops.sandbox_demo import demo_environment, export_line, write_sample
 
-    sample = shlex.quote(str(write_sample()))
+    sample = shlex.quote(str(write_sample(sample_dir)))
     lines += [
         "",
         "Try it in another shell (a sample PDF is ready):",
