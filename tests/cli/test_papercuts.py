@@ -176,6 +176,32 @@ def test_sandbox_sign_finds_the_sandbox_from_the_base_url(
     )
     assert elsewhere.exit_code == 1
     assert "http://127.0.0.1:1" in elsewhere.stderr  # names the URL it asked
+    assert "from ESIGN_SANDBOX_URL" in elsewhere.stderr  # and where it found it
+
+
+def test_sandbox_sign_finds_the_sandbox_from_the_profiles_base_url(
+    bare_cli: Cli, contract: Path, sandbox: SandboxAdmin
+) -> None:
+    added = bare_cli(
+        "profile", "add", "sbx", "--provider", "okdokument", "--base-url", sandbox.okdokument_base
+    )
+    assert added.exit_code == 0, added.stderr
+    login = bare_cli(
+        "auth",
+        "login",
+        "--profile",
+        "sbx",
+        "--with-token",
+        "--no-verify",
+        "--insecure-storage",
+        input=sandbox.okdokument_key,
+    )
+    assert login.exit_code == 0, login.stderr
+    doc = bare_cli("request", "create", str(contract), "--profile", "sbx", "--jq", ".document_id")
+    assert doc.exit_code == 0, doc.stderr
+    signed = bare_cli("sandbox", "sign", doc.stdout.strip(), "--profile", "sbx", "--json")
+    assert signed.exit_code == 0, signed.stderr
+    assert signed.json()["state"] == "signed"
 
 
 def test_serve_prints_lines_that_work_as_printed(tmp_path: Path) -> None:

@@ -241,11 +241,12 @@ def sign(
     from esign.ops import sandbox_admin
 
     app_ctx = app_context()
-    url = sandbox_admin.sandbox_url(app_ctx.env, sandbox_url)
+    url, found_from = sandbox_admin.sandbox_url(app_ctx, sandbox_url)
     result = sandbox_admin.sign(
         app_ctx,
         url,
         some_id,
+        found_from=found_from,
         action="cancel" if cancel else "sign",
         signer_name=signer_name,
         signer_token=signer,
@@ -309,8 +310,10 @@ def trigger(
 
         check_url(to, "--to")
     app_ctx = app_context()
-    url = sandbox_admin.sandbox_url(app_ctx.env, sandbox_url)
-    result = sandbox_admin.trigger(app_ctx, url, event, some_id=document, to=to)
+    url, found_from = sandbox_admin.sandbox_url(app_ctx, sandbox_url)
+    result = sandbox_admin.trigger(
+        app_ctx, url, event, some_id=document, to=to, found_from=found_from
+    )
     output = app_ctx.output
     if output.json_mode:
         output.write_json(result)

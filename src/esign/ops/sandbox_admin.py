@@ -16,14 +16,28 @@ DEFAULT_SANDBOX_URL = "http://127.0.0.1:8765"
 SANDBOX_PREFIXES = ("/okdokument/", "/zapsign/", "/indexhealth")
 
 
-def sandbox_url(env: Mapping[str, str], flag: str | None) -> str:
-    """The sandbox the user is talking to: --sandbox-url; else the origin of ESIGN_BASE_URL
-    when that points at a sandbox (a provider prefix in its path); else ESIGN_SANDBOX_URL;
-    else where `esign sandbox serve` listens by default."""
+def sandbox_url(app: AppContext, flag: str | None) -> tuple[str, str]:
+    """The sandbox the user is talking to, and where that was found: --sandbox-url; else the
+    origin of the base URL this run uses when it points at a sandbox (a provider prefix in
+    its path): a profile given with --profile, ESIGN_BASE_URL, the profile in use otherwise;
+    else ESIGN_SANDBOX_URL; else where `esign sandbox serve` listens by default."""
+    from esign.core.config.settings import select_profile
+
     if flag:
-        return flag.rstrip("/")
-    from_base = sandbox_origin(env.get("ESIGN_BASE_URL", ""))
-    return (from_base or env.get("ESIGN_SANDBOX_URL") or DEFAULT_SANDBOX_URL).rstrip("/")
+        return flag.rstrip("/"), "--sandbox-url"
+    env = app.env
+    name, profile, source = select_profile(app.flags, env, app.config)
+    from_profile = sandbox_origin(profile.base_url or "") if profile is not None else None
+    if from_profile and source == "flag --profile":
+        return from_profile, f"profile {name}'s base_url"
+    from_env = sandbox_origin(env.get("ESIGN_BASE_URL", ""))
+    if from_env:
+        return from_env, "ESIGN_BASE_URL"
+    if from_profile:
+        return from_profile, f"profile {name}'s base_url"
+    if env.get("ESIGN_SANDBOX_URL"):
+        return env["ESIGN_SANDBOX_URL"].rstrip("/"), "ESIGN_SANDBOX_URL"
+    return DEFAULT_SANDBOX_URL, "the default; set --sandbox-url or ESIGN_SANDBOX_URL"
 
 
 def sandbox_origin(base_url: str) -> str | None:
@@ -50,6 +64,7 @@ def sign(
     action: str,
     signer_name: str,
     signer_token: str | None = None,
+    found_from: str = "--sandbox-url",
 ) -> dict[str, Any]:
     """Have the sandbox's signer sign (or cancel) a document, request or signer."""
     body = {
@@ -58,17 +73,25 @@ def sign(
         "signer_name": signer_name,
         "signer_token": signer_token,
     }
-    return _post(app, url, "sign", body)
+    return _post(app, url, "sign", body, found_from)
 
 
 def trigger(
-    app: AppContext, url: str, event: str, *, some_id: str | None, to: str | None
+    app: AppContext,
+    url: str,
+    event: str,
+    *,
+    some_id: str | None,
+    to: str | None,
+    found_from: str = "--sandbox-url",
 ) -> dict[str, Any]:
     """Have the sandbox send one documented event now (to `to`, or the registered receivers)."""
-    return _post(app, url, "trigger", {"event": event, "id": some_id, "to": to})
+    return _post(app, url, "trigger", {"event": event, "id": some_id, "to": to}, found_from)
 
 
-def _post(app: AppContext, url: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
+def _post(
+    app: AppContext, url: str, action: str, body: dict[str, Any], found_from: str
+) -> dict[str, Any]:
     http = app.plain_http_client(url)
     try:
         response = http.request(
@@ -79,10 +102,7 @@ def _post(app: AppContext, url: str, action: str, body: dict[str, Any]) -> dict[
             headers=_token_header(app.env),
         )
     except NetworkError as err:
-        err.hint = (
-            f"is `esign sandbox serve` running at {url}? (found from --sandbox-url, "
-            "ESIGN_BASE_URL or ESIGN_SANDBOX_URL)"
-        )
+        err.hint = f"is `esign sandbox serve` running at {url}? (from {found_from})"
         raise
     try:
         answer = response.json()
