@@ -214,27 +214,24 @@ def _(model: Template, console: Console) -> None:
 
 @render.register(TemplateList)
 def _(model: TemplateList, console: Console) -> None:
-    from rich.table import Table
 
     if not model.templates:
         console.print("No templates.", markup=False)
         return
     count = len(model.templates)
-    table = Table(title=f"{count} template{'s' if count != 1 else ''}")
-    table.add_column("ID", no_wrap=True, min_width=max(len(t.id) for t in model.templates))
-    for column in ("Name", "Type", "Active", "Language", "Updated"):
-        table.add_column(column, overflow="fold")
-    for template in model.templates:
-        active = None if template.active is None else ("yes" if template.active else "no")
-        table.add_row(
-            _text(template.id),
-            _text(template.name),
-            _text(template.type),
-            _text(active),
-            _text(template.lang),
-            _text(template.updated_at or template.created_at),
-        )
-    console.print(table)
+    title = f"{count} template{'s' if count != 1 else ''}"
+    rows = [
+        {
+            "ID": t.id,
+            "Name": t.name,
+            "Type": t.type,
+            "Active": None if t.active is None else ("yes" if t.active else "no"),
+            "Language": t.lang,
+            "Updated": t.updated_at or t.created_at,
+        }
+        for t in model.templates
+    ]
+    _fitting_table(console, title, rows, flexible=("Name",), each="Template")
 
 
 @render.register(Account)
@@ -328,6 +325,52 @@ def _flex_width(console: Console, fixed: Sequence[int], flexible: int) -> int:
     return max(8, (console.width - sum(fixed) - gaps) // flexible)
 
 
+def _too_narrow(console: Console, fixed: Sequence[int], flexible: int) -> bool:
+    """Whether columns of `fixed` widths, never cut, leave under 8 characters to each of
+    `flexible` ones."""
+    gaps = _COLUMN_GAP * (len(fixed) + flexible - 1)
+    return sum(fixed) + gaps + 8 * flexible > console.width
+
+
+def _fitting_table(
+    console: Console,
+    title: str,
+    rows: Sequence[dict[str, Any]],
+    *,
+    flexible: Sequence[str],
+    each: str,
+) -> None:
+    """Rows as a table whose `flexible` columns give way (an ellipsis) and whose others are
+    never cut; where even that cannot fit the terminal, one block of `key  value` lines per
+    row, every value whole."""
+    from rich.text import Text
+
+    columns = list(rows[0])
+    fixed = [
+        _widest(c, [None if r[c] is None else str(r[c]) for r in rows])
+        for c in columns
+        if c not in flexible
+    ]
+    if _too_narrow(console, fixed, len(flexible)):
+        console.print(Text(for_terminal(title), style="bold"), soft_wrap=True)
+        key = columns[0]
+        for row in rows:
+            console.print()
+            _key_values(console, f"{key} {row[key]}", [(c, row[c]) for c in columns if c != key])
+        return
+    table = _table(for_terminal(title))
+    width = _flex_width(console, fixed, len(flexible))
+    widths = iter(fixed)
+    for column in columns:
+        if column in flexible:
+            table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=width)
+        else:
+            table.add_column(column, no_wrap=True, min_width=next(widths))
+    for row in rows:
+        table.add_row(*(_text(None if row[c] is None else str(row[c])) for c in columns))
+    console.print(_fit(console, table, [columns.index(c) for c in flexible]), soft_wrap=False)
+
+
 def _fit(console: Console, table: Any, flexible: Sequence[int]) -> Any:
     """Narrow the `flexible` columns until rich measures the table within the terminal: how
     much room padding and rules take differs between rich releases."""
@@ -419,11 +462,31 @@ def _signers_table(console: Console, signers: Sequence[Signer], *, title: str, i
     """Names and emails give way (an ellipsis) so that each row fits the terminal (80
     columns); IDs, statuses and timestamps are never broken. Sign URLs follow, each whole on
     its own line."""
-    table = _table(for_terminal(title))
     fixed = [
         _widest("Status", [s.status for s in signers]),
         _widest("Signed at", [s.signed_at for s in signers]),
     ]
+    if ids and _too_narrow(console, [_widest("ID", [s.id for s in signers]), *fixed], 2):
+        # A 36-character signer token and a timestamp leave no room for names at 80
+        # columns: one block per signer, every value whole.
+        from rich.text import Text
+
+        console.print(Text(for_terminal(title), style="bold"), soft_wrap=True)
+        for s in signers:
+            console.print()
+            _key_values(
+                console,
+                f"Signer {s.id}",
+                [
+                    ("Name", s.name),
+                    ("Email", s.email),
+                    ("Status", s.status),
+                    ("Signed at", s.signed_at),
+                    *([("Sign URL", s.sign_url)] if s.sign_url else []),
+                ],
+            )
+        return
+    table = _table(for_terminal(title))
     if ids:
         fixed.insert(0, _widest("ID", [s.id for s in signers]))
         table.add_column("ID", no_wrap=True, min_width=fixed[0])
