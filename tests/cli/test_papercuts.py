@@ -53,6 +53,19 @@ def test_choice_options_complete_with_their_values(shell_env: dict[str, str]) ->
     ]
     assert bash_complete(["esign", "completion", "z"], shell_env) == ["zsh"]
     assert bash_complete(["esign", "api", "-X", "P"], shell_env) == ["POST", "PUT", "PATCH"]
+    assert bash_complete(["esign", "signer", "remind", "S", "--via", "w"], shell_env) == [
+        "whatsapp"
+    ]
+    assert "tokenSms" in bash_complete(
+        ["esign", "signer", "add", "D", "--auth-mode", "tok"], shell_env
+    )
+    assert "tokenEmail" in bash_complete(
+        ["esign", "request", "create", "f", "--signer-auth-mode", "tok"], shell_env
+    )
+    assert bash_complete(["esign", "webhook", "create", "U", "--event", "doc_s"], shell_env) == [
+        "doc_signed"
+    ]
+    assert bash_complete(["esign", "sandbox", "trigger", "can"], shell_env) == ["canceled"]
 
 
 @pytest.mark.parametrize(
@@ -71,6 +84,42 @@ def test_bad_choice_values_are_refused_alike(bare_cli: Cli, args: list[str], fla
         flag == "'SHELL'" and "'tcsh' is not one of bash, zsh, fish" in result.stderr
     )
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("provider", "args", "flag", "command"),
+    [
+        ("okd", ["doc", "upload", "{pdf}", "--state", "nope"], "'--state'", "esign doc upload"),
+        (
+            "zs",
+            ["request", "create", "{pdf}", "--signer", "A", "--lang", "nope"],
+            "'--lang'",
+            "esign request create",
+        ),
+        (
+            "zs",
+            ["signer", "add", "D", "--name", "B", "--auth-mode", "nope"],
+            "'--auth-mode'",
+            "esign signer add",
+        ),
+        ("zs", ["signer", "remind", "S", "--via", "nope"], "'--via'", "esign signer remind"),
+        (
+            "okd",
+            ["webhook", "listen", "--provider", "nope"],
+            "'--provider'",
+            "esign webhook listen",
+        ),
+    ],
+)
+def test_choices_a_provider_checks_are_refused_like_clicks_own(
+    cli: Cli, zs: Cli, contract: Path, provider: str, args: list[str], flag: str, command: str
+) -> None:
+    run = cli if provider == "okd" else zs
+    result = run(*(str(contract) if a == "{pdf}" else a for a in args))
+    assert result.exit_code == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: invalid value for {flag}: 'nope' is not one of"), line
+    assert f"try '{command} --help'" in line
 
 
 def test_help_alone_lists_topics_and_commands(bare_cli: Cli) -> None:

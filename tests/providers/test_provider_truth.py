@@ -799,7 +799,9 @@ def test_zapsign_lang_takes_the_documented_values(
 def test_zapsign_lang_refuses_undocumented_values(zs: Cli, contract: Path, lang: str) -> None:
     result = zs("request", "create", str(contract), "--signer", "Ana", "--lang", lang)
     assert result.exit_code == 2
-    assert "--lang must be one of pt-br, es, en, fr for ZapSign" in result.stderr
+    assert f"'--lang': {lang!r} is not one of pt-br, es, en, fr (ZapSign's languages)" in (
+        result.stderr
+    )
 
 
 def test_zapsign_lang_is_not_sent_when_not_given(zs: Cli, contract: Path) -> None:

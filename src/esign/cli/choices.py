@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import typer
 
 UNTIL = ("signed", "final")
+VIA = ("email", "whatsapp")  # signer remind
 # ZapSign's documented languages; OKdokument takes any language code for its lang rule.
 LANGS = ("pt-br", "es", "en", "fr")
 
@@ -45,6 +46,20 @@ def demo_providers() -> tuple[str, ...]:
     from esign.ops.sandbox_demo import DEMO_PROVIDERS
 
     return DEMO_PROVIDERS
+
+
+def auth_modes() -> tuple[str, ...]:
+    from esign.providers.zapsign.signer_fields import AUTH_MODES
+
+    return tuple(AUTH_MODES)
+
+
+def trigger_events() -> tuple[str, ...]:
+    """What `esign sandbox trigger` sends: ZapSign's documented events, OKdokument's states."""
+    from esign.sandbox.okdokument.signing import EVENTS as OKDOKUMENT_EVENTS
+    from esign.sandbox.zapsign.events import EVENTS as ZAPSIGN_EVENTS
+
+    return (*ZAPSIGN_EVENTS, *OKDOKUMENT_EVENTS)
 
 
 def completer(values: Sequence[str] | Callable[[], Sequence[str]]) -> Callable[[str], list[str]]:

@@ -201,6 +201,7 @@ def create(
         list[str] | None,
         option(
             metavar="MODE",
+            autocompletion=choices.completer(choices.auth_modes),
             help="How the signer proves who they are (ZapSign auth_mode): assinaturaTela "
             "(default), tokenEmail, tokenSms, tokenWhatsapp, certificadoDigital, or "
             "assinaturaTela-token*.",

@@ -267,6 +267,7 @@ def trigger(
         str,
         argument(
             metavar="EVENT",
+            autocompletion=choices.completer(choices.trigger_events),
             help="ZapSign: doc_created, doc_signed, doc_refused, doc_deleted, doc_viewed, "
             "doc_read_confirmation, doc_expired, doc_expiration_alert, created_signer, "
             "signature_notification_sent, signer_authentication_failed, email_bounce. "

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from esign.cli import choices
 from esign.cli._typer import app_context, command, new_group
 from esign.cli.params import Yes, argument, option
 from esign.cli.run import confirm, run
@@ -38,6 +39,7 @@ AuthMode = Annotated[
     str | None,
     option(
         metavar="MODE",
+        autocompletion=choices.completer(choices.auth_modes),
         help="How the signer proves who they are: assinaturaTela (drawn signature), "
         "tokenEmail, tokenSms, tokenWhatsapp, certificadoDigital, or "
         "assinaturaTela-tokenEmail/-tokenSms/-tokenWhatsapp.",
@@ -122,13 +124,16 @@ def update(
 def remind(
     signer_id: SignerId,
     via: Annotated[
-        str, typer.Option(help="email, or whatsapp (ZapSign charges for WhatsApp).")
+        str,
+        typer.Option(
+            help="email, or whatsapp (ZapSign charges for WhatsApp).",
+            autocompletion=choices.completer(choices.VIA),
+        ),
     ] = "email",
 ) -> None:
     """Send the signing link to a signer again. ZapSign sends at most one reminder per
     signer every 30 minutes; a refusal says so."""
-    if via not in ("email", "whatsapp"):
-        raise typer.BadParameter(f"{via!r} is not email or whatsapp", param_hint="--via")
+    choices.check(via, choices.VIA, "--via")
     run(lambda p: p.remind_signer(signer_id, via), about=signer_id)
 
 

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
+from esign.cli import choices
 from esign.cli._typer import app_context, command, new_group
 from esign.cli.params import Yes, argument, option
 from esign.cli.run import confirm, run
-from esign.core.errors import EsignError, UsageError
+from esign.core.errors import EsignError, InvalidChoiceError, UsageError
 from esign.ops.provider import name_failure, provider_for
 
 app = new_group("webhook")
@@ -76,7 +77,7 @@ def listen(
 
     app_ctx = app_context()
     if provider is not None and provider not in PROVIDERS:
-        raise UsageError(f"--provider must be one of {', '.join(PROVIDERS)}, not {provider!r}")
+        raise InvalidChoiceError("--provider", provider, PROVIDERS)
     opts = ListenOptions(
         host=host,
         port=port,
@@ -102,6 +103,7 @@ def create(
         list[str] | None,
         option(
             metavar="EVENT",
+            autocompletion=choices.completer(EVENTS),
             help=f"One of {', '.join(EVENTS)}; repeat for several (one webhook each) "
             "[default: every document event: created, signed, deleted, refused]. Newer "
             "events (doc_viewed, doc_expired, ...) are chosen in ZapSign's web app.",

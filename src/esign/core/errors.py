@@ -6,6 +6,7 @@ the command layer has one place that turns it into a stderr line (and JSON with 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 from typing import Any, ClassVar
 
@@ -90,6 +91,20 @@ class UnexpectedError(EsignError):
 class UsageError(EsignError):
     exit_code = ExitCode.USAGE
     error_type = "usage"
+
+
+class InvalidChoiceError(UsageError):
+    """A value that is not one of an option's few: worded as click words its own
+    (`invalid value for '--state': 'x' is not one of tosign, tags, tostamp`); the command
+    layer adds the `try '... --help'` hint."""
+
+    def __init__(
+        self, flag: str, value: object, choices: Iterable[str], *, where: str = ""
+    ) -> None:
+        super().__init__(
+            f"invalid value for '{flag}': {value!r} is not one of {', '.join(choices)}"
+            + (f" ({where})" if where else "")
+        )
 
 
 class UnsupportedError(UsageError):

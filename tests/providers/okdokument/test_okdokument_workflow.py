@@ -88,7 +88,10 @@ def test_the_body_sent(okd_env: dict[str, str], hostile: HostileServer, contract
             "email address",
         ),
         (["--otp", "call me"], "--otp must be an email address or a phone number"),
-        (["--state", "signed"], "--state must be one of tosign, tags, tostamp"),
+        (
+            ["--state", "signed"],
+            "invalid value for '--state': 'signed' is not one of tosign, tags, tostamp",
+        ),
         (["--order"], "takes no --order"),
         (["--folder", "/a/"], "takes no --folder"),
         (["--template", "t1"], "takes no --template"),

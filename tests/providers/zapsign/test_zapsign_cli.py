@@ -103,7 +103,7 @@ def test_send_email_needs_every_email(zs: Cli, contract: Path) -> None:
     [
         ([], "at least one signer"),
         (["--signer", "<a@example.com>"], "is not 'Name'"),
-        (["--signer", "Ana", "--lang", "de"], "--lang must be one of"),
+        (["--signer", "Ana", "--lang", "de"], "invalid value for '--lang': 'de' is not one of"),
         (["--signer", "Ana", "--document", "x"], "drop --document"),
         (["--signer", "Ana", "--request-id", "x"], "drop --request-id"),
         (["--signer", "Ana", "--callback-url", "ftp://x.example/"], "absolute http(s) URL"),

@@ -98,7 +98,10 @@ def test_order_alone_follows_the_signers_order(
             "given 3 times for 2 --signer",
         ),
         (["--signer", "A", "--signer-phone", "11999999999"], "is not '+CC NUMBER'"),
-        (["--signer", "A", "--signer-auth-mode", "retina"], "not a ZapSign authentication mode"),
+        (
+            ["--signer", "A", "--signer-auth-mode", "retina"],
+            "'--signer-auth-mode': 'retina' is not one of",
+        ),
         (["--signer", "A", "--signer-order", "1"], "needs --order"),
         (["--signer", "A", "--signer-order", "first", "--order"], "is not a number"),
         (["--signer", "A", "--reminder-days", "3"], "--reminder-days needs --send-email"),

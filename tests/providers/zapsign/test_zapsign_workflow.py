@@ -271,7 +271,7 @@ def test_signer_list_on_a_terminal(zs: Cli, contract: Path) -> None:
     ("args", "message"),
     [
         (["--name", "X", "--phone", "5511999999999"], "is not '+CC NUMBER'"),
-        (["--name", "X", "--auth-mode", "retina"], "not a ZapSign authentication mode"),
+        (["--name", "X", "--auth-mode", "retina"], "'--auth-mode': 'retina' is not one of"),
         (["--name", "X", "--send-email"], "needs the signer's --email"),
         (["--name", "X", "--redirect-url", "example.com"], "absolute http(s) URL"),
         (["--name", "   "], "needs --name"),

@@ -81,7 +81,13 @@ class EsignCommand(TyperCommand):
 
     def invoke(self, ctx: click.Context) -> Any:
         from esign.core.context import AppContext
-        from esign.core.errors import EsignError, ExitCode, FailuresReported, UnexpectedError
+        from esign.core.errors import (
+            EsignError,
+            ExitCode,
+            FailuresReported,
+            InvalidChoiceError,
+            UnexpectedError,
+        )
 
         after = _pop_shared(ctx)
         state = ctx.find_object(RootState)
@@ -95,6 +101,8 @@ class EsignCommand(TyperCommand):
             app.output.check()  # a bad --jq or --json FIELDS stops before anything is sent
             return super().invoke(ctx)
         except EsignError as err:
+            if isinstance(err, InvalidChoiceError) and err.hint is None:
+                err.hint = f"try '{ctx.command_path} --help'"  # as click's own usage errors
             report(app, err)
             raise typer.Exit(int(err.exit_code)) from None
         except FailuresReported as done:

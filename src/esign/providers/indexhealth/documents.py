@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from esign.core.errors import AuthError, MalformedResponseError, UsageError
+from esign.core.errors import AuthError, InvalidChoiceError, MalformedResponseError, UsageError
 from esign.core.http.client import encode_segment
 from esign.core.http.presigned import presigned_expiry
 from esign.core.models import Deletion, Document, DownloadResult, Outcome, PresignedUrl, iso_utc
@@ -199,7 +199,7 @@ def _doc_type(given: str | None, suffix: str) -> str:
     if given:
         doc_type = given.upper()
         if doc_type not in DOCUMENT_TYPES:
-            raise UsageError(f"--type must be one of {', '.join(DOCUMENT_TYPES)}, not {given!r}")
+            raise InvalidChoiceError("--type", given, DOCUMENT_TYPES)
         return doc_type
     return TYPE_BY_SUFFIX.get(suffix.lower(), "OTHER")
 

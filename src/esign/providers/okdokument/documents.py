@@ -6,7 +6,13 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
-from esign.core.errors import EsignError, MalformedResponseError, RejectedError, UsageError
+from esign.core.errors import (
+    EsignError,
+    InvalidChoiceError,
+    MalformedResponseError,
+    RejectedError,
+    UsageError,
+)
 from esign.core.http.client import encode_segment
 from esign.core.models import Deletion, Document, DocumentFiles, Outcome, PresignedUrl
 from esign.providers.okdokument import wire
@@ -36,7 +42,7 @@ class Documents(OKdokumentClient):
             raise UsageError("give the FILE to upload")
         state = opts.state or "tosign"
         if state not in UPLOAD_STATES:
-            raise UsageError(f"--state must be one of {', '.join(UPLOAD_STATES)}, not {state!r}")
+            raise InvalidChoiceError("--state", state, UPLOAD_STATES)
         from esign.core.files.local import read_document
 
         local = read_document(opts.file_path, max_bytes=MAX_DOCUMENT_BYTES, allow_office=True)

@@ -9,7 +9,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from esign.core.errors import UsageError
+from esign.core.errors import InvalidChoiceError, UsageError
 from esign.core.http.client import encode_segment
 from esign.core.models import Deletion, Outcome, SignatureRequest
 from esign.providers.okdokument.client import OKdokumentClient
@@ -213,7 +213,7 @@ def _email(value: str, flag: str) -> str:
 def _state(value: str) -> str:
     state = value.strip().lower()
     if state not in CREATE_STATES:
-        raise UsageError(f"--state must be one of {', '.join(CREATE_STATES)}, not {value!r}")
+        raise InvalidChoiceError("--state", value, CREATE_STATES)
     return state
 
 

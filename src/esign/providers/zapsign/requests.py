@@ -9,7 +9,13 @@ import base64
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from esign.core.errors import EsignError, MalformedResponseError, RejectedError, UsageError
+from esign.core.errors import (
+    EsignError,
+    InvalidChoiceError,
+    MalformedResponseError,
+    RejectedError,
+    UsageError,
+)
 from esign.core.http.client import USER_AGENT, encode_segment
 from esign.core.models import (
     Deletion,
@@ -396,7 +402,7 @@ def _lang(value: str | None) -> str | None:
         return None
     lang = value.strip().lower()
     if lang not in LANGUAGES:
-        raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)} for ZapSign, not {value!r}")
+        raise InvalidChoiceError("--lang", value, LANGUAGES, where="ZapSign's languages")
     return lang
 
 

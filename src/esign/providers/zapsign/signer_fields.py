@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from esign.core.errors import UsageError
+from esign.core.errors import InvalidChoiceError, UsageError
 
 if TYPE_CHECKING:
     from esign.providers.options import Phone, SignerOptions, SignerSpec
@@ -49,14 +49,11 @@ FOLDER_PART_MAX = 50
 FOLDER_LEVELS = 5
 
 
-def auth_mode(value: str) -> str:
+def auth_mode(value: str, flag: str = "--auth-mode") -> str:
     for mode in AUTH_MODES:
         if mode.lower() == value.strip().lower():
             return mode
-    raise UsageError(
-        f"{value!r} is not a ZapSign authentication mode",
-        hint="one of " + ", ".join(AUTH_MODES),
-    )
+    raise InvalidChoiceError(flag, value, AUTH_MODES, where="ZapSign's auth_mode")
 
 
 def http_url(value: str, flag: str) -> str:
@@ -86,7 +83,7 @@ def create_signer(
     if spec.phone:
         body.update(_phone(spec.phone))
     if spec.auth_mode:
-        body["auth_mode"] = auth_mode(spec.auth_mode)
+        body["auth_mode"] = auth_mode(spec.auth_mode, "--signer-auth-mode")
     if redirect:
         # The signer's "Continue" link after signing; ZapSign has no document-wide redirect.
         body["redirect_link"] = redirect
