@@ -113,7 +113,11 @@ class HttpProxy(LoopbackListener):
             not in ("proxy-authorization", "proxy-connection", "connection")
         ]
         request = "\r\n".join([f"{method} {path} HTTP/1.1", *kept, "connection: close", "", ""])
-        with socket.create_connection((url.hostname or "", url.port or 80), timeout=10) as up:
+        try:
+            up = socket.create_connection((url.hostname or "", url.port or 80), timeout=10)
+        except OSError:
+            return  # the host is unreachable: this proxy drops the client's connection
+        with up:
             up.sendall(request.encode("latin-1") + rest)
             length = next(
                 (
