@@ -472,19 +472,9 @@ def _signers_table(console: Console, signers: Sequence[Signer], *, title: str, i
         from rich.text import Text
 
         console.print(Text(for_terminal(title), style="bold"), soft_wrap=True)
-        for s in signers:
+        for signer in signers:
             console.print()
-            _key_values(
-                console,
-                f"Signer {s.id}",
-                [
-                    ("Name", s.name),
-                    ("Email", s.email),
-                    ("Status", s.status),
-                    ("Signed at", s.signed_at),
-                    *([("Sign URL", s.sign_url)] if s.sign_url else []),
-                ],
-            )
+            render(signer, console)  # the one signer's own view
         return
     table = _table(for_terminal(title))
     if ids:
