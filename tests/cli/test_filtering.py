@@ -155,3 +155,16 @@ def test_jq_strings_on_a_terminal_show_escapes(
     shown = cli("doc", "info", doc, "--jq", expression, tty=True)
     assert "\x1b" not in shown.stdout
     assert "\\x1b]52" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [["--jq", ".[0].id"], ["--json"], ["--json", "id"]], ids=["jq", "json", "fields"]
+)
+def test_json_and_a_table_asked_for_at_once_is_a_usage_error(
+    cli: Cli, sandbox: SandboxAdmin, args: list[str]
+) -> None:
+    sandbox.clear_requests()
+    result = cli("doc", "list", "--output", "table", *args)
+    assert result.exit_code == 2
+    assert "prints JSON, and --output table asks for a table" in result.stderr
+    assert [r for r in sandbox.requests() if not r["raw_path"].startswith("/_sandbox")] == []

@@ -92,6 +92,7 @@ class AppContext:
             jq=flags.jq,
             # --jq alone implies JSON output, not JSON errors: those follow --json / --output.
             explicit=flags.json or flags.output is not None,
+            conflict=flags.format_conflict,
         )
 
     @property

@@ -176,6 +176,18 @@ class GlobalFlags:
             return "json"
         return self.output.value if self.output is not None else None
 
+    @property
+    def format_conflict(self) -> str | None:
+        """Flags that ask for JSON and for a table at once (checked before the command runs;
+        the JSON wins for the error itself)."""
+        if self.output is None or self.output.value != "table":
+            return None
+        if self.jq is not None:
+            return "--jq prints JSON, and --output table asks for a table"
+        if self.json or self.json_fields is not None:
+            return "--json prints JSON, and --output table asks for a table"
+        return None
+
     def merge(self, later: GlobalFlags) -> GlobalFlags:
         """Flags given before the command name (self) and after it (later)."""
         values: dict[str, Any] = {}

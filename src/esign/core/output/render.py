@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from esign.core.errors import EsignError
+from esign.core.errors import EsignError, UsageError
 from esign.core.models import (
     Document,
     Model,
@@ -34,6 +34,7 @@ class Output:
     explicit: bool = False  # the user asked for this format (--json / --output)
     fields: str | None = None  # --json FIELDS: only these top-level fields
     jq: str | None = None  # --jq EXPR: a jq filter over the JSON
+    conflict: str | None = None  # flags that contradict each other, refused by check()
 
     @classmethod
     def choose(
@@ -46,6 +47,7 @@ class Output:
         fields: str | None = None,
         jq: str | None = None,
         explicit: bool | None = None,
+        conflict: str | None = None,
     ) -> Output:
         mode = output or ("table" if streams.stdout_is_tty else "json")
         return cls(
@@ -56,10 +58,13 @@ class Output:
             explicit=output is not None if explicit is None else explicit,
             fields=fields,
             jq=jq,
+            conflict=conflict,
         )
 
     def check(self) -> None:
         """Refuse a bad --jq expression or --json field list before the command runs."""
+        if self.conflict is not None:
+            raise UsageError(self.conflict, hint="give one of the two")
         if self.fields is None and self.jq is None:
             return
         from esign.core.output.shape import compile_jq, parse_fields
