@@ -215,6 +215,36 @@ def test_dev_fd_n_appends_as_the_shell_opened_it(hostile: HostileServer, tmp_pat
         check=False,
     )
     assert closed.returncode == 2 and "descriptor 7 is not open" in closed.stderr
+    read_only = subprocess.run(
+        ["bash", "-c", 'exec "$0" doc download d -o /dev/fd/3 3<"$1"', ESIGN, str(log)],
+        env=child_env(hostile),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert read_only.returncode == 2 and "open for reading only" in read_only.stderr
+    assert log.read_bytes() == b"earlier lines\n" + pdf("fd3")
+
+
+def test_dev_fd_n_never_lands_in_a_descriptor_esign_opened_itself(
+    hostile: HostileServer, tmp_path: Path
+) -> None:
+    # Nothing open at 3 when esign starts: the check is made before esign's own sockets
+    # and files could take the number (the document would go into the API connection).
+    hostile.route("GET", "/JSON/document/d$", pdf_reply(pdf("leak")))
+    hostile.route("GET", "/JSON/document/metadata/d$", json_reply(b'{"state": "signed"}'))
+    result = subprocess.run(
+        ["bash", "-c", 'exec 3>&-; exec "$0" doc download d --any-state -o /dev/fd/3', ESIGN],
+        env=child_env(hostile),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "descriptor 3 is not open" in result.stderr
+    assert not any(b"leak" in seen.body for seen in hostile.seen)
 
 
 # -- local write failures -----------------------------------------------------------------

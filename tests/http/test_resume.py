@@ -285,3 +285,59 @@ def test_a_truncated_sandbox_download_resumes_and_only_the_rest_is_sent_again(
     assert [r["raw_path"].split("/")[-2] for r in downloads] == ["metadata", "document", "document"]
     served = sandbox.http.get("/_sandbox/rate").json()["file_bytes"]["okdokument"]
     assert served == size  # half the file, then the other half: a restart would send 3 MB
+
+
+def test_a_gzip_encoded_rest_is_no_range_of_the_file(
+    hostile: HostileServer, tmp_path: Path
+) -> None:
+    # A range of the encoded bytes says nothing about the file's bytes: start over.
+    import gzip
+
+    packed = gzip.compress(BODY[HALF:])
+    encoded_rest = Reply(
+        status=206,
+        headers=[
+            ("Content-Type", "application/pdf"),
+            ("Content-Encoding", "gzip"),
+            ("Content-Range", f"bytes {HALF}-{len(BODY) - 1}/{len(BODY)}"),
+            ("ETag", ETAG),
+        ],
+        body=packed,
+    )
+    asked, respond = answers(cut_short([("ETag", ETAG)]), encoded_rest, whole())
+    hostile.route("GET", FILE, respond)  # type: ignore[arg-type]
+    code, stderr, out = download(hostile, tmp_path)
+    assert code == 0, stderr
+    assert out.read_bytes() == BODY
+    assert "range" not in asked[-1].headers
+
+
+def _gzip_members(*parts: bytes) -> bytes:
+    import gzip
+
+    return b"".join(gzip.compress(part) for part in parts)
+
+
+@pytest.mark.parametrize(
+    ("body", "saved"),
+    [
+        (_gzip_members(BODY[:1000], BODY[1000:]), BODY),  # two members: both are the file
+        (_gzip_members(BODY)[:-200], None),  # cut short: its length is the encoded one
+        (_gzip_members(BODY) + b"trailing junk", None),  # not a member
+    ],
+    ids=["two-members", "truncated", "junk-after"],
+)
+def test_a_gzipped_download_is_whole_or_refused(
+    hostile: HostileServer, tmp_path: Path, body: bytes, saved: bytes | None
+) -> None:
+    reply = Reply(
+        headers=[("Content-Type", "application/pdf"), ("Content-Encoding", "gzip")], body=body
+    )
+    hostile.route("GET", FILE, lambda seen: reply)
+    code, stderr, out = download(hostile, tmp_path, "--max-attempts", "1")
+    if saved is None:
+        assert code == 1, stderr
+        assert not out.exists() and not list(tmp_path.glob("*.part"))
+    else:
+        assert code == 0, stderr
+        assert out.read_bytes() == saved

@@ -355,9 +355,8 @@ def audit(
 
     app_ctx = app_context()
     try:
-        result = save_report(
-            app_ctx, provider_for(app_ctx), document_id, Target.parse(out), force=force
-        )
+        target = Target.parse(out)  # before a socket could take the number of a /dev/fd/N
+        result = save_report(app_ctx, provider_for(app_ctx), document_id, target, force=force)
     except EsignError as err:
         name_failure(app_ctx, err, document_id)
         raise

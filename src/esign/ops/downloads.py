@@ -169,8 +169,8 @@ def _clock(seconds: float) -> str:
 
 
 def run_downloads(app: AppContext, job: DownloadJob) -> None:
+    target = Target.parse(job.out)  # first: a /dev/fd/N is the shell's, not a socket's yet
     ids = read_ids(job.ids, _from_text(job.from_file, app))
-    target = Target.parse(job.out)
     provider = provider_for(app)
     if job.wait is not None and not provider.has_signing_state:
         raise UnsupportedError(

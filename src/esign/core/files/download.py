@@ -388,7 +388,12 @@ def _resume(response: httpx.Response, job: _Job, kept: _Partial, offset: int) ->
         and (etag is None or kept.etag is None or etag == kept.etag)
     )
     expected = _content_length(response)
-    if not same_file or (total is not None and expected not in (None, total - offset)):
+    encoded = response.headers.get("content-encoding", "").strip().lower() not in ("", "identity")
+    if (
+        not same_file
+        or encoded  # a range of the encoded bytes is no range of the file
+        or (total is not None and expected not in (None, total - offset))
+    ):
         kept.restart()
         raise BodyInterrupted(
             "the server's answer to a resumed download is not the rest of the same file "
@@ -400,6 +405,13 @@ def _resume(response: httpx.Response, job: _Job, kept: _Partial, offset: int) ->
     sink.seek(offset)
     with _progress(job.streams, job.progress, total, proposed.name, offset) as advance:
         digest_text, count = _fill(response, kept, digest, expected, advance, job, False)
+    if total is not None and offset + count != total:
+        # A body with no length of its own (chunked) that ended early: what came is kept
+        # for the next attempt, never committed as the whole file.
+        raise BodyInterrupted(
+            f"the download was cut short: got {offset + count} of {total} bytes",
+            hint="nothing was saved; try again",
+        )
     return _finish(job, kept, digest_text, offset + count, kept.content_type)
 
 
@@ -525,13 +537,7 @@ def _stream_sink(target: Target, streams: IOStreams) -> Iterator[BinaryIO]:
         return
     assert target.path is not None
     if target.descriptor is not None:
-        try:
-            raw = _RawSink(target.descriptor)
-        except OSError as exc:  # EBADF: the shell opened no such descriptor
-            raise UsageError(
-                f"{target.path}: descriptor {target.descriptor} is not open",
-                hint=f"open it in the shell (e.g. {target.descriptor}>>FILE) or give a file",
-            ) from exc
+        raw = _RawSink(target.descriptor)  # esign's own copy, checked when -o was parsed
         try:
             yield raw  # type: ignore[misc]
         finally:
@@ -671,17 +677,24 @@ def _body_chunks(response: httpx.Response) -> Iterator[bytes]:
         for received in response.iter_raw():
             pending = received
             while pending:
+                if decoder.eof:
+                    # gzip allows several members one after another (RFC 1952 2.2): each
+                    # is decoded in turn; anything else after the end is not the file.
+                    decoder = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)
                 decoded = decoder.decompress(pending, _DECODE_STEP)
                 if decoded:
                     yield decoded
-                pending = decoder.unconsumed_tail
-        rest = decoder.flush()
+                pending = decoder.unused_data if decoder.eof else decoder.unconsumed_tail
     except zlib.error as exc:
         raise MalformedResponseError(
             f"the server's {encoding} file is corrupt ({exc})", hint="nothing was saved"
         ) from None
-    if rest:
-        yield rest
+    if not decoder.eof:
+        # Its length is the encoded one, so no other check sees a body cut short.
+        raise BodyInterrupted(
+            f"the server's {encoding} file ended before its end",
+            hint="nothing was saved; try again",
+        )
 
 
 class _Writer:

@@ -29,6 +29,28 @@ def _through_fd_link(value: str) -> int | None:
     return None
 
 
+def _own_copy(descriptor: int, value: str) -> int:
+    """A copy of the shell's descriptor, checked to be open for writing."""
+    import fcntl
+
+    from esign.core.errors import UsageError
+
+    try:
+        copy = os.dup(descriptor)
+    except OSError:
+        raise UsageError(
+            f"{value}: descriptor {descriptor} is not open",
+            hint=f"open it in the shell (e.g. {descriptor}>>FILE) or give a file",
+        ) from None
+    if fcntl.fcntl(copy, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
+        os.close(copy)
+        raise UsageError(
+            f"{value}: descriptor {descriptor} is open for reading only",
+            hint=f"open it for writing in the shell (e.g. {descriptor}>>FILE)",
+        )
+    return copy
+
+
 @dataclass(frozen=True)
 class Target:
     """What `-o` asked for: stdout, a directory (server's filename), or a file."""
@@ -36,7 +58,9 @@ class Target:
     kind: str  # "stdout" | "dir" | "file" | "device"
     path: Path | None = None
     # /dev/fd/N and its kin: written to descriptor N as the shell opened it (`3>>log`
-    # appends), never reopened by name (which would truncate the file behind it).
+    # appends), never reopened by name (which would truncate the file behind it). This is a
+    # copy made while parsing, before esign opens anything of its own: later, N could be one
+    # of esign's sockets.
     descriptor: int | None = None
 
     @classmethod
@@ -49,7 +73,7 @@ class Target:
         if descriptor == 1:
             return cls("stdout")  # the stream, as `-o -`; never the file behind it
         if descriptor is not None:
-            return cls("device", Path(value), descriptor)
+            return cls("device", Path(value), _own_copy(descriptor, value))
         path = Path(value)
         # os.path's checks, not Path's: a name too long or unreadable is simply "not there"
         # here, and writing it then fails with its own clear error.
