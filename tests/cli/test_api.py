@@ -378,3 +378,24 @@ def test_a_credential_the_server_reflects_is_masked_on_stdout(
     assert key not in result.stdout and "[REDACTED]" in result.stdout
     if kind == "application/json":
         assert json.loads(result.stdout)["n"] == 1  # still JSON
+
+
+def test_a_reflected_credential_is_masked_however_the_json_escapes_it(
+    hostile: HostileServer,
+) -> None:
+    key = "k_abc/def/ghi123"
+    escaped = key.replace("/", "\\/")  # PHP's default json_encode
+    unicode = "".join(f"\\u{ord(ch):04x}" for ch in key)
+    body = ('\ufeff{"a": "' + escaped + '", "b": "' + unicode + '", "n": 1}').encode()
+    hostile.route("GET", "/api/v1/echo", Reply(200, [("content-type", "application/json")], body))
+    cli = Cli(
+        {
+            "ESIGN_PROVIDER": "zapsign",
+            "ESIGN_BASE_URL": f"{hostile.url}/api/v1",
+            "ESIGN_API_KEY": key,
+        }
+    )
+    result = cli("api", "/echo", "--jq", ".")
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(result.stdout)  # a BOM is still JSON, and the filter applied
+    assert shown == {"a": "[REDACTED]", "b": "[REDACTED]", "n": 1}

@@ -127,20 +127,33 @@ def test_redaction() -> None:
 
 def test_redaction_shows_flags_and_structures_under_secret_like_names() -> None:
     # ZapSign's signature_order_active, OKdokument's allowedFields.SIGNATURE and openOtpEmail:
-    # settings a --debug reader needs, not secrets; the strings inside are still checked.
+    # settings a --debug reader needs, not secrets.
     body = {
         "signature_order_active": True,
         "openOtpEmail": False,
-        "allowedFields": {"SIGNATURE": [{"page": 1, "token": "t0k"}]},
+        "allowedFields": {"SIGNATURE": ["_SO2_"], "nested": {"token": "t0k"}},
         "otp": 123456,
-        "signature": None,
+        "api_token": None,
     }
     assert redact_json(body) == {
         "signature_order_active": True,
         "openOtpEmail": False,
-        "allowedFields": {"SIGNATURE": [{"page": 1, "token": REDACTED}]},
+        "allowedFields": {"SIGNATURE": ["_SO2_"], "nested": {"token": REDACTED}},
         "otp": REDACTED,
-        "signature": None,
+        "api_token": None,
+    }
+
+
+def test_redaction_masks_every_leaf_under_a_secret_name() -> None:
+    # Under a secret-like name, a list or an object holds secrets too: every string and
+    # number is masked, however deep; flags and the shape stay.
+    body = {
+        "tokens": ["tok_live_ABC123xyz", {"value": "v", "active": True}],
+        "credentials": {"value": "hunter2pass", "pin": 4321, "expired": None},
+    }
+    assert redact_json(body) == {
+        "tokens": [REDACTED, {"value": REDACTED, "active": True}],
+        "credentials": {"value": REDACTED, "pin": REDACTED, "expired": None},
     }
 
 

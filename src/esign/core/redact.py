@@ -35,6 +35,15 @@ _SECRET_NAME = re.compile(
 _LONG_STRING = 160
 
 
+# A JSON field is not a presigned URL's query: `signature` there names a document's
+# signature fields and settings (OKdokument's allowedFields.SIGNATURE, ZapSign's
+# signature_order_active), not a credential.
+_SECRET_FIELD = re.compile(
+    r"(secret|token|password|passwd|api[_-]?key|apikey|authorization|credential|^key$|otp)",
+    re.IGNORECASE,
+)
+
+
 def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
 
@@ -74,7 +83,7 @@ def redact_json(value: Any) -> Any:
     """Secret-named fields masked; long strings (base64 documents) shortened."""
     if isinstance(value, Mapping):
         return {
-            k: REDACTED if is_secret_name(str(k)) and _could_be_secret(v) else redact_json(v)
+            k: _masked_leaves(v) if _SECRET_FIELD.search(str(k)) else redact_json(v)
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -87,13 +96,18 @@ def redact_json(value: Any) -> Any:
     return value
 
 
-def _could_be_secret(value: Any) -> bool:
-    """A secret is a string (or a numeric code); a flag or a structure under a secret-like
-    name (`signature_order_active: true`, `allowedFields.SIGNATURE: [...]`) is shown, its
-    strings still checked one by one."""
+def _masked_leaves(value: Any) -> Any:
+    """What a secret-like name holds: its strings and numbers masked, however deep
+    (`tokens: [...]`, `credentials: {value: ...}`); its flags, nulls and shape shown, which
+    are no secret and which a --debug reader needs (`signature_order_active: true`,
+    `allowedFields.SIGNATURE: [{page: ...}]` keeps its keys)."""
+    if isinstance(value, Mapping):
+        return {k: _masked_leaves(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked_leaves(v) for v in value]
     if isinstance(value, bool) or value is None or value == "":
-        return False
-    return isinstance(value, str | int | float)
+        return value
+    return REDACTED
 
 
 def redact_body(body: bytes, content_type: str | None) -> str:

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 from esign.core.errors import UsageError
 from esign.core.files.partfiles import PART_FILES, write_error
 from esign.core.output.terminal import for_terminal, for_terminal_lines, json_for_terminal
-from esign.core.redact import scrub
+from esign.core.redact import REDACTED, scrub
 from esign.ops.provider import provider_for
 
 if TYPE_CHECKING:
@@ -330,18 +330,32 @@ def _write_head(app: AppContext, response: httpx.Response) -> None:
 
 
 def _json_body(app: AppContext, response: httpx.Response) -> Any:
-    """The answer's JSON, with any credential it reflects masked (inside its strings: the
-    JSON stays valid); a document's bytes are never touched."""
+    """The answer's JSON, with any credential it reflects masked in its strings (parsed
+    first, so escapes such as `\\/` or `\\u0041` cannot hide one, and the JSON stays
+    valid); a document's bytes are never touched."""
     if not response.content.strip():
         return None
     kind = response.headers.get("content-type", "").lower()
     if "json" not in kind and kind:
         return None
     try:
-        text = response.content.decode(response.encoding or "utf-8")
-        return json.loads(scrub(text, app.known_secrets()))
+        data = json.loads(response.content)
     except ValueError:
         return None
+    return _scrubbed(data, app.known_secrets())
+
+
+def _scrubbed(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        return scrub(value, secrets)
+    if isinstance(value, dict):
+        return {scrub(str(k), secrets): _scrubbed(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item, secrets) for item in value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A numeric secret (a PIN-like password) written as a JSON number.
+        return REDACTED if scrub(str(value), secrets) != str(value) else value
+    return value
 
 
 def _write_body(
