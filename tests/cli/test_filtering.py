@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli, SandboxAdmin
+from tests.hostile import HostileServer, json_reply
 
 
 def _doc(cli: Cli, contract: Path) -> str:
@@ -168,3 +169,22 @@ def test_json_and_a_table_asked_for_at_once_is_a_usage_error(
     assert result.exit_code == 2
     assert "prints JSON, and --output table asks for a table" in result.stderr
     assert [r for r in sandbox.requests() if not r["raw_path"].startswith("/_sandbox")] == []
+
+
+def test_json_before_esign_apis_own_words_is_plain_json(hostile: HostileServer) -> None:
+    # `esign api` takes any number of words: `put` after --json is its METHOD, not a field.
+    hostile.route("PUT", "/api/v1/docs/1", json_reply('{"id": 1, "ok": true}'))
+    hostile.route("GET", "/api/v1/x", json_reply('{"id": 2, "ok": true}'))
+    cli = Cli(
+        {
+            "ESIGN_PROVIDER": "zapsign",
+            "ESIGN_BASE_URL": f"{hostile.url}/api/v1",
+            "ESIGN_API_KEY": "tok-12345678",
+        }
+    )
+    put = cli("api", "--json", "put", "/docs/1", "-f", "a=b")
+    assert put.exit_code == 0, put.stderr
+    assert hostile.seen[-1].method == "PUT" and put.json() == {"id": 1, "ok": True}
+    fields = cli("api", "/x", "--json", "id")
+    assert fields.exit_code == 0, fields.stderr
+    assert fields.json() == {"id": 2}

@@ -28,7 +28,12 @@ def rewrite(command: Any, ctx: Any, args: list[str], *, group: bool) -> list[str
         if param.param_type_name == "option"
         for opt in (*param.opts, *param.secondary_opts)
     }
-    needed = sum(1 for p in params if p.param_type_name == "argument" and p.required)
+    arguments = [p for p in params if p.param_type_name == "argument"]
+    needed = sum(1 for p in arguments if p.required)
+    # A command that takes any number of words (`esign api [METHOD] PATH`) cannot tell a
+    # field list from its own next word by looking ahead: there the word after --json is
+    # FIELDS only once its required words are given (or when it is a comma list).
+    open_ended = any(getattr(p, "nargs", 1) == -1 for p in arguments)
     names = set(command.list_commands(ctx)) if group else set()
     out: list[str] = []
     positionals = 0
@@ -51,7 +56,9 @@ def rewrite(command: Any, ctx: Any, args: list[str], *, group: bool) -> list[str
                 group=group,
                 names=names,
                 # `doc info --json status ID`: the ID comes after, so `status` is fields.
-                missing=still_needed > _positionals(args[index + 1 :], takes_value),
+                missing=still_needed > 0
+                if open_ended
+                else still_needed > _positionals(args[index + 1 :], takes_value),
             ):
                 out.append("--json-fields=" + following)
                 index += 1
