@@ -416,8 +416,13 @@ def test_a_finished_file_the_manifest_had_not_recorded_yet_is_adopted_from_the_j
     (archive / MANIFEST).write_text(json.dumps(data))
     os.replace(archive / "Journaled.pdf", archive / "Journaled.pdf.0123abcd.part")
     journal = archive / ".esign-sync.journal"
-    forged = {**entry, "id": "someone-else", "sha256": "0" * 64}  # no file has this hash
-    journal.write_text(json.dumps(entry) + "\n" + json.dumps(forged) + "\n" + '{"id": "cut')
+    scope = [data["provider"], data["base_url"], data["collection"]]
+    lines = [
+        {**entry, "id": "other-account", "scope": [scope[0], "https://elsewhere/api", None]},
+        {**entry, "id": "someone-else", "sha256": "0" * 64, "scope": scope},  # no such file
+        {**entry, "scope": scope},
+    ]
+    journal.write_text("".join(json.dumps(line) + "\n" for line in lines) + '{"id": "cut')
     sandbox.clear_requests()
     result = sync(zsync, archive)
     assert result.exit_code == 0, result.stderr

@@ -321,22 +321,34 @@ def read_journal(directory: Path, scope: Scope) -> list[Entry]:
     the kill, or one that is not an entry of this scope, is skipped: the journal only says
     which temporary files to hash, and a file is adopted only when its sha256 is the one
     written here."""
+    import stat
+
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK  # a FIFO never blocks
     try:
-        fd = os.open(directory / JOURNAL_NAME, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(directory / JOURNAL_NAME, flags)
     except OSError:
         return []
     with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return []
         raw = handle.read(MAX_MANIFEST_BYTES)
+    ours = _scope_key(scope)
     found: dict[str, Entry] = {}
     for line in raw.splitlines():
         try:
             item = json.loads(line)
+            if item.get("scope") != ours:  # another account's or collection's download
+                continue
             entry = Entry(**{key: item[key] for key in REQUIRED}, status=item.get("status"))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             continue
-        if _well_typed(entry) and _plain_name(entry.file) and entry.provider == scope.provider:
+        if _well_typed(entry) and _plain_name(entry.file):
             found[entry.id] = entry
     return list(found.values())
+
+
+def _scope_key(scope: Scope) -> list[str | None]:
+    return [scope.provider, scope.base_url, scope.collection]
 
 
 def remove_journal(directory: Path) -> None:
@@ -347,13 +359,15 @@ def remove_journal(directory: Path) -> None:
 class Journal:
     """The append-only list of downloads handed to the recorder (see JOURNAL_NAME)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, scope: Scope) -> None:
         self.path = directory / JOURNAL_NAME
+        self._scope = _scope_key(scope)
         self._fd: int | None = None
         self._lock = threading.Lock()
 
     def append(self, entry: Entry) -> None:
-        line = (entry.text() + "\n").encode("utf-8")
+        item = {**asdict(entry), "scope": self._scope}
+        line = (json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
         with self._lock:
             if self._fd is None:
                 flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -387,7 +401,7 @@ class Recorder:
 
     def __init__(self, manifest: Manifest) -> None:
         self.manifest = manifest
-        self.journal = Journal(manifest.directory)
+        self.journal = Journal(manifest.directory, manifest.scope)
         self._changed = threading.Condition()
         self._waiting: list[Ticket] = []
         self._writing = False
