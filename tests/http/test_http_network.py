@@ -508,6 +508,7 @@ def test_socks5_proxy_with_credentials(
         "http://proxy:3128/path",
         "http://",
         "http://u:pw-canary@[::1",  # urlsplit itself raises: an unclosed IPv6 bracket
+        "http://bob:pw-canary/3#x@proxy:3128",  # a password that ends a parser's netloc
     ],
 )
 def test_bad_proxy_url_is_a_usage_error_naming_its_source(cli: Cli, value: str) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from ipaddress import ip_address, ip_network
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from esign.core.errors import UsageError
 
@@ -50,16 +50,26 @@ class Proxy:
 
 
 def mask_proxy(url: str) -> str:
-    """`http://user:pass@proxy:3128` -> `http://user:****@proxy:3128`."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:  # not even a URL (`http://u:p@[::1`): hide everything before the host
-        return f"{url.partition('://')[0]}://****@{url.rpartition('@')[2]}" if "@" in url else url
-    if password is None:
+    """`http://user:pass@proxy:3128` -> `http://user:****@proxy:3128`. Read as text, up to
+    the last `@`: a password with an unescaped `/`, `?` or `#` (`bob:Tr0ub/3#x@proxy`)
+    would end a URL parser's netloc early and leave the password in the path."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        scheme, rest = "", url
+    userinfo, at, host = rest.rpartition("@")
+    if not at or ":" not in userinfo:
         return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:****@{host}"))
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}{separator}{user}:****@{host}"
+
+
+def _password(url: str) -> str | None:
+    """The password in a proxy URL, read as mask_proxy reads it."""
+    rest = url.partition("://")[2] or url
+    userinfo, at, _host = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return None
+    return userinfo.split(":", 1)[1] or None
 
 
 def parse_proxy(value: str, source: str) -> Proxy:
@@ -290,13 +300,9 @@ def proxy_passwords(env: Mapping[str, str], flag_proxy: str | None) -> list[str]
     values = [flag_proxy or ""] + [env.get(n, "") or env.get(n.upper(), "") for n in names]
     found = []
     for value in values:
-        if "@" in value:
-            try:
-                password = urlsplit(value if "://" in value else "http://" + value).password
-            except ValueError:
-                continue
-            if password:
-                found.append(password)
+        password = _password(value)
+        if password:
+            found += [password, unquote(password)]
     return found
 
 
