@@ -646,16 +646,22 @@ def test_indexhealth_download_envelope_with_200_is_parsed(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("body", ["", "%PD", "not a pdf at all"])
-def test_indexhealth_an_empty_or_short_pdf_is_refused(
-    sandbox: SandboxAdmin, store: IndexHealthStore, tmp_path: Path, body: str
+def test_indexhealth_an_empty_pdf_is_refused_and_any_stored_bytes_are_kept(
+    sandbox: SandboxAdmin, store: IndexHealthStore, tmp_path: Path
 ) -> None:
-    # IndexHealth keeps several types (no one prefix), but an answer that says it is a PDF
-    # must start like one: an empty "contract.pdf" with exit 0 would pass for the contract.
-    replay(sandbox, "GET", "/indexhealth/download/doc-4$", body, content_type="application/pdf")
-    result = Cli(ih_settings(sandbox))("doc", "download", "doc-4", "-o", str(tmp_path / "x"))
+    # IndexHealth keeps several types (no one prefix), and a file stored under a PDF label
+    # may be anything its uploader sent: those bytes are the document. An empty answer is
+    # none: an empty "contract.pdf" with exit 0 would pass for the contract.
+    cli = Cli(ih_settings(sandbox))
+    replay(sandbox, "GET", "/indexhealth/download/doc-4$", "", content_type="application/pdf")
+    result = cli("doc", "download", "doc-4", "-o", str(tmp_path / "x"))
     assert result.exit_code == 1, result.stderr
+    assert "not a PDF (empty)" in result.stderr
     assert list(tmp_path.iterdir()) == []
+    replay(sandbox, "GET", "/indexhealth/download/doc-5$", "notes", content_type="application/pdf")
+    kept = cli("doc", "download", "doc-5", "-o", str(tmp_path / "n"))
+    assert kept.exit_code == 0, kept.stderr
+    assert (tmp_path / "n").read_bytes() == b"notes"
 
 
 def test_indexhealth_download_envelope_403_renews_the_token_once(

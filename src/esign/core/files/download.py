@@ -349,13 +349,14 @@ def _receive(response: httpx.Response, job: _Job, kept: _Partial, offset: int) -
         try:
             with _stream_sink(target, job.streams) as sink:
                 digest, count = _copy(
-                    response, sink, expected, None, job.cancel, _promised(source, content_type)
+                    response, sink, expected, None, job.cancel, source.expect_prefix
                 )
         except OSError as exc:
             if isinstance(exc, BrokenPipeError):
                 raise
             raise write_error(exc, shown) from None
         _check_length(count, expected)
+        _refuse_empty(count, content_type)
         return DownloadResult(
             path=shown, bytes=count, sha256=digest, content_type=content_type, id=source.document_id
         )
@@ -458,7 +459,7 @@ def _fill(
     there for the next attempt (when the server allows resuming)."""
     sink, _part, proposed = kept.held()
     # The kept bytes of a resumed download already passed the check.
-    prefix = _promised(job.source, kept.content_type) if first else None
+    prefix = job.source.expect_prefix if first else None
     try:
         result = _copy(
             response, sink, expected, advance, job.cancel, prefix, digest=digest, keep=True
@@ -476,6 +477,7 @@ def _fill(
 def _finish(
     job: _Job, kept: _Partial, digest: str, count: int, content_type: str | None
 ) -> DownloadResult:
+    _refuse_empty(count, content_type)
     sink, part, proposed = kept.held()
     # Moving the complete file into place makes the result all or nothing for whatever stops
     # esign (failure, Ctrl-C). Like curl and wget, the data is not fsynced: that would tie
@@ -580,13 +582,12 @@ def _not_the_promised_type(held: bytes) -> MalformedResponseError:
     )
 
 
-def _promised(source: DownloadSource, content_type: str | None) -> bytes | None:
-    """What the body must start with: the provider's promise, or else the answer's own
-    `Content-Type: application/pdf` (IndexHealth keeps several types, but an empty or
-    three-byte "PDF" is never a document)."""
-    if source.expect_prefix is not None:
-        return source.expect_prefix
-    return b"%PDF-" if content_type == "application/pdf" else None
+def _refuse_empty(count: int, content_type: str | None) -> None:
+    """A provider that keeps several types (IndexHealth) promises no prefix, and a stored
+    file labelled PDF may be anything the user uploaded; but an empty answer is no
+    document at all."""
+    if count == 0 and content_type == "application/pdf":
+        raise _not_the_promised_type(b"")
 
 
 def _copy(
