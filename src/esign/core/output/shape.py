@@ -53,6 +53,10 @@ def compile_jq(expression: str) -> Any:
         raise UsageError(f"invalid --jq expression: {_one_line(exc)}", hint=JQ_MANUAL) from None
 
 
+# How much of a result a failed --jq quotes in its error (a create's answer fits whole).
+UNFILTERED_SHOWN = 2000
+
+
 def run_jq(expression: str, data: Any) -> list[Any]:
     """Every result of the expression on `data`, in order (none, one or several)."""
     program = compile_jq(expression)
@@ -62,6 +66,8 @@ def run_jq(expression: str, data: Any) -> list[Any]:
         # The expression compiled (checked before anything was sent), so the command has run:
         # a create has created. Not a usage error, and the result is not lost with it.
         unfiltered = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if len(unfiltered) > UNFILTERED_SHOWN:  # one error line, not a list of thousands
+            unfiltered = unfiltered[:UNFILTERED_SHOWN] + f"… ({len(unfiltered)} characters)"
         raise JqFailedError(
             f"--jq {expression!r} failed on the result: {_one_line(exc)}",
             hint=f"the command itself ran; its result without --jq: {unfiltered}",
