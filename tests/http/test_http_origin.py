@@ -211,6 +211,9 @@ def test_a_presigned_url_must_be_https_or_loopback(
         ("https://api.example.com/JSON?", "has a ?query or #fragment"),
         ("https://api.example.com/JSON\r\nX-Injected: 1", "line break, space or control"),
         ("ftp://api.example.com/JSON", "is not an http(s) URL"),
+        ("https://[::1/JSON", "is not a URL esign can read"),
+        ("https://api.example.com:http/JSON", "is not a URL esign can read"),
+        ("https://api.example.com/JSON#key=abc", "has a ?query or #fragment"),
     ],
 )
 def test_bad_base_urls_are_usage_errors(base_url: str, message: str) -> None:

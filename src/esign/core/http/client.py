@@ -89,7 +89,14 @@ def validate_base_url(url: str, *, allow_http: bool) -> str:
             "the base URL contains a line break, space or control character",
             hint="set ESIGN_BASE_URL or the profile's base_url to the URL alone",
         )
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises for a port that is not a number in range
+    except ValueError:  # an unclosed IPv6 bracket, a port of letters
+        raise UsageError(
+            "the base URL is not a URL esign can read",
+            hint="set ESIGN_BASE_URL or the profile's base_url",
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
             f"the base URL {mask_query(url)!r} is not an http(s) URL",
@@ -117,8 +124,11 @@ def validate_base_url(url: str, *, allow_http: bool) -> str:
 
 def mask_query(url: str) -> str:
     """A URL to show: every query value masked (a key may hide there), and a bare `?TOKEN`
-    too (a part without `=` may be the key itself); userinfo masked."""
-    parts = urlsplit(url)
+    too (a part without `=` may be the key itself); a #fragment and userinfo masked."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return REDACTED  # not a URL: nothing of it is known to be safe to show
     netloc = parts.netloc
     if "@" in netloc:
         netloc = f"{REDACTED}@{netloc.rsplit('@', 1)[1]}"
@@ -127,7 +137,8 @@ def mask_query(url: str) -> str:
         for pair in parts.query.split("&")
         if pair
     )
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
+    fragment = REDACTED if parts.fragment else ""
+    return urlunsplit(parts._replace(netloc=netloc, query=query, fragment=fragment))
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
