@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # /dev/stdout, /dev/fd/1, /proc/self/fd/1, /proc/<pid>/fd/1: names of the stream itself.
-_FD_LINK = re.compile(r"^/(?:dev/fd|proc/(?:self|thread-self|\d+)/fd)/(\d+)$")
+_FD_LINK = re.compile(r"^/(?:dev/fd|proc/(self|thread-self|\d+)/fd)/(\d+)$")
 
 
 def _through_fd_link(value: str) -> int | None:
@@ -21,11 +21,16 @@ def _through_fd_link(value: str) -> int | None:
         if path in ("/dev/stdout", "/dev/stderr", "/dev/stdin"):
             return {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}[path]
         match = _FD_LINK.match(path)
-        if match:
-            return int(match.group(1))
+        if match and match.group(1) in (None, "self", "thread-self", str(os.getpid())):
+            return int(match.group(2))
+        # Another process's descriptor is that process's file: a path like any other.
         if not os.path.islink(path):
             return None
-        path = os.path.normpath(os.path.join(os.path.dirname(path), os.readlink(path)))
+        try:
+            link = os.readlink(path)
+        except OSError:  # another process's /proc entry: the open then says what is wrong
+            return None
+        path = os.path.normpath(os.path.join(os.path.dirname(path), link))
     return None
 
 
