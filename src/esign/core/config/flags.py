@@ -178,14 +178,15 @@ class GlobalFlags:
 
     @property
     def format_conflict(self) -> str | None:
-        """Flags that ask for JSON and for a table at once (checked before the command runs;
-        the JSON wins for the error itself)."""
+        """A filter over the JSON asked for beside a table (checked before the command runs).
+        A plain --json beside --output is no conflict: the one given last wins, as for
+        every other value."""
         if self.output is None or self.output.value != "table":
             return None
         if self.jq is not None:
             return "--jq prints JSON, and --output table asks for a table"
-        if self.json or self.json_fields is not None:
-            return "--json prints JSON, and --output table asks for a table"
+        if self.json_fields is not None:
+            return "--json FIELDS prints JSON, and --output table asks for a table"
         return None
 
     def merge(self, later: GlobalFlags) -> GlobalFlags:
