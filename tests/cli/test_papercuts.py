@@ -66,6 +66,9 @@ def test_choice_options_complete_with_their_values(shell_env: dict[str, str]) ->
         "doc_signed"
     ]
     assert bash_complete(["esign", "sandbox", "trigger", "can"], shell_env) == ["canceled"]
+    assert sorted(bash_complete(["esign", "help", "doc", "d"], shell_env)) == ["delete", "download"]
+    assert "environment" in bash_complete(["esign", "help", ""], shell_env)
+    assert "doc" in bash_complete(["esign", "help", "d"], shell_env)
 
 
 @pytest.mark.parametrize(

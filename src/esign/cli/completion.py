@@ -125,9 +125,11 @@ TOPIC_SUMMARY = {
 }
 
 
-def complete_help(incomplete: str) -> list[str]:
-    from esign.cli.groups import GROUPS
+def complete_help(ctx: typer.Context, incomplete: str) -> list[str]:
+    """`esign help <TAB>`: topics and commands; `esign help doc <TAB>`: doc's commands."""
+    from esign.cli._typer import subcommand_names
     from esign.docs.topics import TOPICS
 
-    names = [*TOPICS, *GROUPS, "api", "completion"]
-    return [n for n in names if n.startswith(incomplete)]
+    given = list(ctx.params.get("words") or ())
+    names = subcommand_names(ctx, given) if given else [*TOPICS, *subcommand_names(ctx, [])]
+    return [n for n in names if n.startswith(incomplete) and n != "help"]

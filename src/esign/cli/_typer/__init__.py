@@ -11,6 +11,7 @@ from esign.cli._typer.commands import (
     command,
     command_help,
     new_group,
+    subcommand_names,
 )
 from esign.cli._typer.private import click
 from esign.cli._typer.shells import COMPLETE_VAR, completion_script
@@ -27,4 +28,5 @@ __all__ = [
     "completion_script",
     "new_group",
     "register_shell_classes",
+    "subcommand_names",
 ]

@@ -365,6 +365,27 @@ def app_context() -> AppContext:
     return app
 
 
+def subcommand_names(within: click.Context, words: Sequence[str]) -> list[str]:
+    """The visible commands of the group `words` names (none: the root's), from any context
+    of this run (TAB has no current one); [] for a command that is not a group, or no such
+    thing."""
+    ctx = within.find_root()
+    command: Any = ctx.command
+    for word in words:
+        found = command.get_command(ctx, word) if hasattr(command, "get_command") else None
+        if found is None:
+            return []
+        ctx = click.Context(found, info_name=word, parent=ctx)
+        command = found
+    if not hasattr(command, "list_commands"):
+        return []
+    return [
+        name
+        for name in command.list_commands(ctx)
+        if not getattr(command.get_command(ctx, name), "hidden", False)
+    ]
+
+
 def command_help(words: Sequence[str]) -> str | None:
     """The help of the command `words` names (`["doc", "download"]`; none: the root's), as
     its own --help prints it, or None when there is no such command."""
