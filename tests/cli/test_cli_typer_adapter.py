@@ -151,3 +151,12 @@ def test_the_cli_works_with_every_typer_fallback_forced(
         check=True,
     )
     assert probe.stdout.strip() == "None None None"
+
+
+@pytest.mark.parametrize("flag", ["--status", "--jq"])
+def test_an_option_missing_its_value_points_to_its_commands_help(bare_cli: Cli, flag: str) -> None:
+    # click raises this one with no context: the command is read from the words given.
+    result = bare_cli("--profile", "p", "doc", "list", flag)
+    assert result.exit_code == 2
+    assert f"option '{flag}' requires an argument" in result.stderr
+    assert "try 'esign doc list --help'" in result.stderr

@@ -257,7 +257,7 @@ class EsignRootGroup(EsignGroup):
             shown.show()
             code = 0
         except click.UsageError as err:
-            code = _report_usage(err, argv, kwargs.get("obj"))
+            code = _report_usage(err, argv, kwargs.get("obj"), self)
         except click.ClickException as err:
             err.show()
             code = err.exit_code
@@ -308,7 +308,7 @@ def _pop_shared(ctx: click.Context) -> GlobalFlags:
     return GlobalFlags.from_values({name: ctx.params.pop(name, None) for name in shared_names()})
 
 
-def _report_usage(err: Any, argv: list[str], obj: Any) -> int:
+def _report_usage(err: Any, argv: list[str], obj: Any, root: Any) -> int:
     """A usage error found while parsing, before any command ran: reported like every error,
     with a hint naming the help of the command it concerns."""
     from esign.core.context import AppContext
@@ -318,10 +318,28 @@ def _report_usage(err: Any, argv: list[str], obj: Any) -> int:
     from esign.providers.registry import REGISTRY
 
     app = AppContext.create(flags, _overrides(obj), REGISTRY)
-    path = err.ctx.command_path if err.ctx is not None else "esign"
+    path = err.ctx.command_path if err.ctx is not None else _path_in(root, argv)
     message = err.format_message().rstrip(".") if hasattr(err, "format_message") else str(err)
     report(app, UsageError(message[:1].lower() + message[1:], hint=f"try '{path} --help'"))
     return 2
+
+
+def _path_in(root: Any, argv: list[str]) -> str:
+    """The command `argv` names, for an error raised with no context (an option missing its
+    value): `esign doc list`, as far as the words go."""
+    ctx = click.Context(root, info_name="esign")
+    command, path = root, ["esign"]
+    for word in argv:
+        if word == "--" or not hasattr(command, "get_command"):
+            break
+        if word.startswith("-"):
+            continue
+        found = command.get_command(ctx, word)
+        if found is None:
+            continue  # an option's value, most likely
+        ctx = click.Context(found, info_name=word, parent=ctx)
+        command, path = found, [*path, word]
+    return " ".join(path)
 
 
 def _light(option: Any) -> Any:
