@@ -170,3 +170,15 @@ class DownloadOptions:
         return FileChoice(
             original=self.original, any_state=self.any_state, attachment=self.attachment
         )
+
+
+def refuse_given(flags: dict[str, Any], taker: str, *, why: str = "", hint: str) -> None:
+    """A flag a provider has no place for is exit 2 naming every such flag given, never
+    silently dropped. `flags` maps each flag to its value (falsy: not given)."""
+    given = [flag for flag, value in flags.items() if value]
+    if given:
+        from esign.core.errors import UsageError
+
+        raise UsageError(
+            f"{taker} takes no {', '.join(given)}" + (f" ({why})" if why else ""), hint=hint
+        )

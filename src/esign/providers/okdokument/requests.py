@@ -152,12 +152,14 @@ def _refuse_unused_create_flags(opts: CreateRequestOptions) -> None:
         "--folder": opts.folder is not None,
         "--template": opts.template_id,
     }
-    given = [flag for flag, value in zapsign_only.items() if value]
-    if given:
-        raise UsageError(
-            f"OKdokument takes no {', '.join(given)} (ZapSign's options)",
-            hint="OKdokument signs an uploaded FILE or a stored --document",
-        )
+    from esign.providers.options import refuse_given
+
+    refuse_given(
+        zapsign_only,
+        "OKdokument",
+        why="ZapSign's options",
+        hint="OKdokument signs an uploaded FILE or a stored --document",
+    )
     if opts.send_email and not (opts.email_to and opts.email_from):
         raise UsageError(
             "OKdokument's --send-email needs --email-to (the signer's address) and "

@@ -236,12 +236,14 @@ def _refuse_unused_create_flags(opts: CreateRequestOptions) -> None:
         "--state": opts.state,
         "--fields": opts.allowed_fields,
     }
-    given = [flag for flag, value in okdokument_only.items() if value]
-    if given:
-        raise UsageError(
-            f"ZapSign takes no {', '.join(given)} (OKdokument's rules and fields)",
-            hint="ZapSign emails the signers given with --signer and --send-email",
-        )
+    from esign.providers.options import refuse_given
+
+    refuse_given(
+        okdokument_only,
+        "ZapSign",
+        why="OKdokument's rules and fields",
+        hint="ZapSign emails the signers given with --signer and --send-email",
+    )
     if opts.signers and opts.signer_objects:
         raise UsageError("give signers with --signer or with --signers FILE.json, not both")
     if not opts.signers and not opts.signer_objects:
@@ -360,12 +362,13 @@ def _template_body(opts: CreateRequestOptions) -> dict[str, Any]:
         "--redirect-url": opts.redirect_url,
         "--order": opts.ordered,
     }
-    given = [flag for flag, value in unused.items() if value]
-    if given:
-        raise UsageError(
-            f"ZapSign's template create takes no {', '.join(given)}",
-            hint="change the request after with `esign request update` (name, deadline, redirect)",
-        )
+    from esign.providers.options import refuse_given
+
+    refuse_given(
+        unused,
+        "ZapSign's template create",
+        hint="change the request after with `esign request update` (name, deadline, redirect)",
+    )
     spec = opts.signers[0]
     if spec.auth_mode or spec.order is not None:
         raise UsageError(
