@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import typer
-
 UNTIL = ("signed", "final")
 VIA = ("email", "whatsapp")  # signer remind
 # ZapSign's documented languages; OKdokument takes any language code for its lang rule.
@@ -73,8 +71,9 @@ def completer(values: Sequence[str] | Callable[[], Sequence[str]]) -> Callable[[
 
 
 def check(value: str | None, values: Sequence[str], flag: str) -> None:
-    """Refuse a value that is not one of `values`, as click refuses any bad value (exit 2)."""
+    """Refuse a value that is not one of `values` (exit 2), worded as the providers' checks
+    word theirs (InvalidChoiceError) and as click words any bad value."""
     if value is not None and value not in values:
-        raise typer.BadParameter(
-            f"{value!r} is not one of {', '.join(values)}", param_hint=f"'{flag}'"
-        )
+        from esign.core.errors import InvalidChoiceError
+
+        raise InvalidChoiceError(flag, value, values)
